@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages reportkit needs, if any are missing:
+#   pango (WeasyPrint's text layout), python3-venv, poppler-utils (pdftoppm, for looking at pages).
+set -euo pipefail
+packages=(libpango-1.0-0 libpangoft2-1.0-0 python3-venv poppler-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing system packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,66 @@
+"""The build: prepare → render → print, each a named step; outputs published atomically."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reportkit.engines.embedded import render_html
+from reportkit.engines.quarto import render_with_quarto
+from reportkit.output import publish, staging
+from reportkit.pdf import write_pdf
+from reportkit.prepare import prepare, write_generated
+from reportkit.project import Project, find_project
+
+FORMATS = ("html", "pdf")
+
+
+def publication_epoch(prepared) -> int:
+    """Midnight UTC on 1 January of the publication year: the date stamped into outputs."""
+    return int(datetime(prepared.conference.year, 1, 1, tzinfo=UTC).timestamp())
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def prepare_project(root: Path) -> tuple[Project, list[Path]]:
+    """Write the generated files (_generated/) for the project at root; returns those changed."""
+    project = find_project(root)
+    prepared = prepare(project)
+    return project, write_generated(project, prepared)
+
+
+def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORMATS) -> BuildResult:
+    """Render the project at root into its output folder; the last good output survives failure."""
+    started = time.perf_counter()
+    project = find_project(root)
+    if engine == "quarto":
+        render_with_quarto(project)
+        outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
+        return BuildResult([p for p in outputs if p.exists()], time.perf_counter() - started)
+    prepared = prepare(project)
+    write_generated(project, prepared)
+    with staging(project.output_dir) as stage:
+        html = render_html(project, prepared, stage)
+        if "pdf" in formats and project.settings.pdf:
+            write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
+        published = publish(stage, project.output_dir)
+    outputs = [p for p in published if p.suffix in (".html", ".pdf")]
+    return BuildResult(outputs, time.perf_counter() - started)
+
+
+def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
+    """Print an already rendered report.html to report.pdf (Quarto's post-render step)."""
+    started = time.perf_counter()
+    project = find_project(root)
+    prepared = prepare(project)
+    html = html or project.output_dir / "report.html"
+    with staging(project.output_dir) as stage:
+        write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
+        published = publish(stage, project.output_dir)
+    return BuildResult(published, time.perf_counter() - started)

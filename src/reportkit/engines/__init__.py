@@ -1,0 +1,1 @@
+"""Engines turn the project's Markdown into report.html: embedded (pandoc) or quarto."""

@@ -1,0 +1,198 @@
+"""Resolve the Quarto shortcodes the embedded engine honours into one Markdown text.
+
+Quarto expands {{< include >}} before pandoc sees the document; so do we, keeping a map from
+each assembled line back to its file and line so that later errors point at the source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportkit.errors import Location, ReportError, did_you_mean, relative
+from reportkit.yamlio import parse_yaml
+
+SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)(?P<args>[^>]*?)\s*>\}\}(?!\})")
+ESCAPED_SHORTCODE = re.compile(r"\{\{\{<(.*?)>\}\}\}")
+EXECUTABLE_CELL = re.compile(r"^\s*```+\s*\{(?P<lang>[a-zA-Z][\w-]*)[\s,}]")
+FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
+SUPPORTED = ("include", "var", "meta", "pagebreak")
+PAGEBREAK = "::: {.pagebreak}\n:::"
+
+
+@dataclass
+class Assembled:
+    """The document as pandoc will read it, with where each line came from."""
+
+    text: str
+    front_matter: dict[str, Any]
+    origins: list[Location] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def origin(self, line: int) -> Location | None:
+        """Source location of a 1-based line of the assembled text."""
+        return self.origins[line - 1] if 0 < line <= len(self.origins) else None
+
+    def find(self, needle: str) -> Location | None:
+        """Where a piece of text first occurs in the sources (for errors found after parsing)."""
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            column = line.find(needle)
+            if column >= 0:
+                loc = self.origin(number)
+                return Location(loc.path, loc.line, column + 1) if loc else None
+        return None
+
+
+def lookup(mapping: dict[str, Any], dotted: str) -> Any:
+    """Value at a dotted key such as 'facts.arrivals_2016', or KeyError."""
+    value: Any = mapping
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(part)
+        value = value[part]
+    return value
+
+
+def _flat_keys(mapping: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in mapping.items():
+        full = f"{prefix}{key}"
+        keys.append(full)
+        if isinstance(value, dict):
+            keys.extend(_flat_keys(value, f"{full}."))
+    return keys
+
+
+class Assembler:
+    """Expands includes recursively and substitutes var/meta/pagebreak shortcodes."""
+
+    def __init__(self, root: Path, variables: dict[str, Any], metadata: dict[str, Any]):
+        self.root = root
+        self.variables = variables
+        self.metadata = metadata
+
+    def assemble(self, document: Path) -> Assembled:
+        display = relative(document, self.root)
+        if not document.is_file():
+            raise ReportError(
+                f"the report document {display} does not exist",
+                hint="create it, or name the right file under project.render in _quarto.yml",
+            )
+        lines = document.read_text(encoding="utf-8").splitlines()
+        front, body_start = self._front_matter(lines, document, display)
+        self.metadata = {**self.metadata, **front}
+        out: list[str] = []
+        origins: list[Location] = []
+        files: list[Path] = [document]
+        self._expand(lines[body_start:], document, display, body_start, out, origins, files, [])
+        return Assembled("\n".join(out) + "\n", front, origins, files)
+
+    def _front_matter(self, lines: list[str], path: Path, display: str) -> tuple[dict, int]:
+        if not lines or lines[0].strip() != "---":
+            return {}, 0
+        for end in range(1, len(lines)):
+            if FRONT_MATTER_END.match(lines[end]):
+                doc = parse_yaml("\n".join(lines[1:end]), path, display, line_offset=1)
+                data = doc.data or {}
+                if not isinstance(data, dict):
+                    raise ReportError("front matter must be a YAML mapping", Location(display, 2))
+                return data, end + 1
+        raise ReportError("front matter is not closed", Location(display, 1), "add a '---' line")
+
+    def _expand(self, lines, path, display, first, out, origins, files, stack) -> None:
+        in_fence = None
+        for index, line in enumerate(lines):
+            number = first + index + 1
+            here = Location(display, number)
+            stripped = line.lstrip()
+            fence = re.match(r"(`{3,}|~{3,})", stripped)
+            if fence and (in_fence is None or stripped.startswith(in_fence)):
+                cell = EXECUTABLE_CELL.match(line)
+                if in_fence is None and cell:
+                    raise ReportError(
+                        f"executable code cell '{{{cell['lang']}}}' is not supported by the "
+                        "embedded engine",
+                        here,
+                        "compute values in reportkit's data step and quote them with "
+                        "{{< var >}}, or render with --engine quarto",
+                    )
+                in_fence = None if in_fence else fence.group(1)
+                out.append(line)
+                origins.append(here)
+                continue
+            if in_fence:
+                out.append(line)
+                origins.append(here)
+                continue
+            include = re.fullmatch(r"\s*\{\{<\s*include\s+(?P<arg>.+?)\s*>\}\}\s*", line)
+            if include:
+                self._include(include["arg"], path, here, out, origins, files, stack)
+                continue
+            for piece in self._substitute(line, here).split("\n"):
+                out.append(piece)
+                origins.append(here)
+
+    def _include(self, arg, path, here, out, origins, files, stack) -> None:
+        target_name = arg.strip().strip("\"'")
+        if target_name.startswith("/"):
+            target = self.root / target_name.lstrip("/")
+        else:
+            target = path.parent / target_name
+        target = target.resolve()
+        if not target.is_file():
+            raise ReportError(
+                f"included file '{target_name}' does not exist",
+                here,
+                "create it or fix the path (relative to this file; '/' is the root)",
+            )
+        if target in stack or target == path.resolve():
+            raise ReportError(f"'{target_name}' includes itself", here, "remove the cycle")
+        files.append(target)
+        display = relative(target, self.root)
+        lines = target.read_text(encoding="utf-8").splitlines()
+        front, start = self._front_matter(lines, target, display)
+        # Blank lines around an include keep it from merging into neighbouring paragraphs.
+        out.append("")
+        origins.append(here)
+        self._expand(lines[start:], target, display, start, out, origins, files, [*stack, target])
+        out.append("")
+        origins.append(here)
+
+    def _substitute(self, line: str, here: Location) -> str:
+        if "{{<" not in line:
+            return line
+
+        def replace(match: re.Match) -> str:
+            name, args = match["name"], match["args"].strip()
+            column = match.start() + 1
+            where = Location(here.path, here.line, column)
+            if name == "pagebreak":
+                return PAGEBREAK
+            if name in ("var", "meta"):
+                source = self.variables if name == "var" else self.metadata
+                store = "_variables.yml" if name == "var" else "document metadata"
+                key = args.strip("\"'")
+                try:
+                    value = lookup(source, key)
+                except KeyError:
+                    hint = did_you_mean(key, _flat_keys(source)) or f"define it in {store}"
+                    raise ReportError(f"unknown {name} key '{key}'", where, hint) from None
+                if isinstance(value, dict | list):
+                    raise ReportError(f"{name} key '{key}' is not a single value", where)
+                return str(value)
+            if name == "include":
+                raise ReportError(
+                    "{{< include >}} must stand alone on its line",
+                    where,
+                    "put the include on a line of its own",
+                )
+            raise ReportError(
+                f"shortcode '{name}' is not supported by the embedded engine",
+                where,
+                f"supported: {', '.join(SUPPORTED)}; render with --engine quarto for others",
+            )
+
+        line = SHORTCODE.sub(replace, line)
+        return ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group(1) + ">}}", line)

@@ -1,0 +1,227 @@
+"""The embedded engine: the Quarto subset resolved in Python, then pandoc with our Lua filters.
+
+pandoc comes from the pypandoc-binary wheel, never from the system, so every machine that
+can pip-install reportkit renders the same HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import pypandoc
+import yaml
+
+from reportkit import __version__
+from reportkit.engines.assemble import Assembled, Assembler
+from reportkit.errors import Location, ReportError
+from reportkit.fonts import DEFAULT_FAMILIES, font_face_css, font_faces
+from reportkit.prepare import Prepared
+from reportkit.project import Project
+
+FILTERS = ("normalize.lua", "crossref.lua", "callouts.lua")
+POST_FILTERS = ("front-matter.lua",)
+PANDOC_WARNING = re.compile(r"\[WARNING\] (?P<message>.*)")
+ASSEMBLED_LINE = re.compile(r"line (?P<line>\d+)")
+
+
+def package_file(*parts: str) -> Path:
+    return Path(str(resources.files("reportkit").joinpath(*parts)))
+
+
+def pandoc_binary() -> str:
+    """The pandoc shipped inside pypandoc-binary."""
+    path = Path(pypandoc.get_pandoc_path())
+    if not path.is_file():
+        raise ReportError(
+            "pandoc from pypandoc-binary is missing", hint="pip install pypandoc-binary"
+        )
+    return str(path)
+
+
+def read_variables(project: Project) -> dict[str, Any]:
+    from reportkit.yamlio import load_yaml
+
+    path = project.path("_variables.yml")
+    if not path.is_file():
+        return {}
+    data = load_yaml(path, "_variables.yml").data or {}
+    if not isinstance(data, dict):
+        raise ReportError("_variables.yml must be a mapping", Location("_variables.yml", 1))
+    return data
+
+
+def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
+    """Metadata pandoc sees: data-derived first, then _quarto.yml settings, then front matter."""
+    settings = project.settings
+    meta: dict[str, Any] = dict(prepared.metadata)
+    if settings.lang:
+        meta["lang"] = settings.lang
+    meta.update(
+        {
+            "toc-title": settings.toc_title,
+            "toc-location": settings.toc_location,
+            "number-depth": settings.number_depth,
+            "reportkit-version": __version__,
+        }
+    )
+    if settings.css:
+        meta["css"] = list(settings.css)
+    if settings.bibliography:
+        meta["bibliography"] = [str(project.path(b)) for b in settings.bibliography]
+    if settings.csl:
+        meta["csl"] = str(project.path(settings.csl))
+    crossref = (project.config.data or {}).get("crossref")
+    if crossref:
+        meta["crossref"] = crossref
+    return meta
+
+
+def pandoc_arguments(project: Project, metadata_file: Path, to: str) -> list[str]:
+    settings = project.settings
+    filters = package_file("engines", "filters")
+    args = [
+        "--from",
+        "markdown",
+        "--to",
+        to,
+        "--wrap",
+        "none",
+        "--metadata-file",
+        str(metadata_file),
+    ]
+    for name in FILTERS:
+        args += ["--lua-filter", str(filters / name)]
+    if settings.bibliography:
+        args.append("--citeproc")
+    if to == "html5":
+        args += [
+            "--standalone",
+            "--template",
+            str(package_file("templates", "report.html")),
+            "--section-divs",
+        ]
+        for name in POST_FILTERS:
+            args += ["--lua-filter", str(filters / name)]
+    if settings.number_sections:
+        args.append("--number-sections")
+    if settings.toc:
+        args += ["--toc", "--toc-depth", str(settings.toc_depth)]
+    return args
+
+
+def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -> None:
+    """Run pandoc; its complaints come back as ReportErrors at the source file and line."""
+    proc = subprocess.run(
+        [pandoc_binary(), *args, "--output", str(output)],
+        input=assembled.text.encode("utf-8"),
+        cwd=cwd,
+        capture_output=True,
+        check=False,
+    )
+    stderr = proc.stderr.decode("utf-8", "replace")
+    problems = []
+    for line in stderr.splitlines():
+        if line.startswith("reportkit-error\t"):
+            _, needle, message = line.split("\t", 2)
+            problems.append(ReportError(message, assembled.find(needle)))
+    if problems:
+        raise problems[0]
+    if proc.returncode != 0:
+        first = next((ln for ln in stderr.splitlines() if ln.strip()), "pandoc failed")
+        match = ASSEMBLED_LINE.search(stderr)
+        where = assembled.origin(int(match["line"])) if match else None
+        raise ReportError(f"pandoc could not convert the document: {first}", where)
+    for line in stderr.splitlines():
+        warning = PANDOC_WARNING.search(line)
+        if warning and "Duplicate identifier" in warning["message"]:
+            ident = re.search(r"'([^']+)'", warning["message"])
+            where = assembled.find(f"#{ident.group(1)}") if ident else None
+            raise ReportError(
+                warning["message"], where, "each heading, figure and table needs its own id"
+            )
+        if warning and "Note with key" in warning["message"]:
+            key = re.search(r"'([^']+)'", warning["message"])
+            where = assembled.find(f"[^{key.group(1)}]") if key else None
+            raise ReportError(warning["message"], where, "define the footnote or fix its label")
+
+
+def write_assets(project: Project, out_dir: Path, running_header: str) -> None:
+    """Stylesheets and fonts next to the HTML: the report never loads anything remotely."""
+    assets = out_dir / "assets"
+    fonts_dir = assets / "fonts"
+    fonts_dir.mkdir(parents=True, exist_ok=True)
+    faces = [face for family in DEFAULT_FAMILIES.values() for face in font_faces(family)]
+    for face in faces:
+        shutil.copyfile(face.path, fonts_dir / face.filename)
+    (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
+    shutil.copyfile(package_file("templates", "report.css"), assets / "report.css")
+    settings = project.settings
+    print_css = Template(package_file("templates", "print.css").read_text(encoding="utf-8"))
+    (assets / "print.css").write_text(
+        print_css.substitute(
+            page_size=settings.page_size,
+            running_header=css_string(running_header),
+            footer=css_string(settings.footer or ""),
+        ),
+        encoding="utf-8",
+    )
+    for css in settings.css:
+        source = project.path(css)
+        if not source.is_file():
+            raise ReportError(f"stylesheet '{css}' does not exist", Location("_quarto.yml"))
+        target = out_dir / css
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def copy_resources(project: Project, html: Path, out_dir: Path) -> None:
+    """Copy images the HTML refers to by relative path, so _output/ stands on its own."""
+    for src in sorted(
+        set(re.findall(r'<(?:img|source)[^>]+src="([^"]+)"', html.read_text("utf-8")))
+    ):
+        if re.match(r"^[a-z]+:", src) or src.startswith("/"):
+            if src.startswith(("http:", "https:", "//")):
+                raise ReportError(
+                    f"image {src} would load from the network",
+                    hint="reports are offline: save the image in the project, link it relatively",
+                )
+            continue
+        source = project.root / src
+        if not source.is_file():
+            raise ReportError(
+                f"image '{src}' does not exist", hint="fix the path (relative to the project root)"
+            )
+        target = out_dir / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
+    """Render the project's one document to out_dir/report.html (plus assets)."""
+    variables = read_variables(project)
+    metadata = document_metadata(project, prepared)
+    assembled = Assembler(project.root, variables, metadata).assemble(
+        project.path(project.settings.document)
+    )
+    metadata.update(assembled.front_matter)
+    metadata_file = out_dir / ".metadata.yml"
+    metadata_file.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8")
+    html = out_dir / "report.html"
+    try:
+        run_pandoc(pandoc_arguments(project, metadata_file, "html5"), assembled, project.root, html)
+    finally:
+        metadata_file.unlink(missing_ok=True)
+    running_header = project.settings.running_header or prepared.conference.short_title
+    write_assets(project, out_dir, running_header)
+    copy_resources(project, html, out_dir)
+    return html

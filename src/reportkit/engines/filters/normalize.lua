@@ -1,0 +1,46 @@
+-- Stage 1 (normalize): refuse Quarto syntax the embedded engine does not implement, and
+-- keep list delimiters such as "(a)" that HTML's <ol> cannot express on its own.
+local errors = dofile(PANDOC_SCRIPT_FILE:gsub("normalize.lua$", "report-errors.lua"))
+
+local unsupported_classes = {
+  ["panel-tabset"] = "tabsets", ["panel-sidebar"] = "sidebars", ["panel-fill"] = "panels",
+  ["panel-input"] = "panels", ["column-margin"] = "margin content",
+  ["column-page"] = "page columns", ["column-screen"] = "screen columns",
+  ["column-body-outset"] = "outset columns", ["content-visible"] = "conditional content",
+  ["content-hidden"] = "conditional content", ["aside"] = "asides",
+}
+local unsupported_attributes = {
+  ["layout-ncol"] = "figure layouts", ["layout-nrow"] = "figure layouts",
+  ["layout"] = "figure layouts", ["fig-subcap"] = "sub-captions",
+}
+
+local function check_attr(attr, needle_prefix)
+  for _, class in ipairs(attr.classes) do
+    if unsupported_classes[class] then
+      errors.report("." .. class, "Quarto " .. unsupported_classes[class] .. " ('." .. class
+        .. "') are not supported by the embedded engine; remove it or render with --engine quarto")
+    end
+  end
+  for key, _ in pairs(attr.attributes) do
+    if unsupported_attributes[key] then
+      errors.report(key .. "=", "Quarto " .. unsupported_attributes[key] .. " ('" .. key
+        .. "') are not supported by the embedded engine; remove it or render with --engine quarto")
+    end
+  end
+end
+
+local delimiter_class = { TwoParens = "list-two-parens", OneParen = "list-one-paren" }
+
+return {
+  {
+    Div = function(div) check_attr(div.attr) end,
+    Span = function(span) check_attr(span.attr) end,
+    OrderedList = function(list)
+      local class = delimiter_class[list.listAttributes.delimiter]
+      if class and FORMAT:match("html") then
+        return pandoc.Div({ list }, pandoc.Attr("", { class }))
+      end
+    end,
+    Pandoc = function(doc) errors.finish() return doc end,
+  },
+}

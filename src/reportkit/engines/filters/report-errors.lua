@@ -1,0 +1,17 @@
+-- Shared by the filters: report a problem in a form the Python side maps to file:line.
+-- Each line on stderr is: reportkit-error<TAB>text-to-find-in-source<TAB>message
+local M = {}
+M.count = 0
+
+function M.report(needle, message)
+  io.stderr:write("reportkit-error\t" .. needle .. "\t" .. message .. "\n")
+  M.count = M.count + 1
+end
+
+function M.finish()
+  if M.count > 0 then
+    error("reportkit: " .. M.count .. " problem(s) in the document")
+  end
+end
+
+return M

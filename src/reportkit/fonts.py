@@ -1,0 +1,60 @@
+"""Fonts come from fontpkg registry packages: copied next to the HTML and embedded in the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import fontpkg
+
+from reportkit.errors import ReportError
+
+DEFAULT_FAMILIES = {"body": "Source Serif 4", "heading": "Source Sans 3"}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    path: Path
+    style: str
+    weight: str  # "400" or a variable range such as "200 900"
+
+    @property
+    def filename(self) -> str:
+        return self.path.name.replace("[", "-").replace("]", "").replace(",", "-")
+
+
+def font_faces(family: str) -> list[FontFace]:
+    """Every file of an installed fontpkg family, or a ReportError naming the package to add."""
+    try:
+        fam = fontpkg.family(family)
+    except fontpkg.FamilyNotInstalled:
+        slug = fontpkg.slugify(family)
+        raise ReportError(
+            f"font family '{family}' is not installed",
+            hint=f"pip install fontpkg-{slug} (fonts come from fontpkg packages, never the system)",
+        ) from None
+    faces = []
+    for file in fam.files:
+        if file.variable:
+            weight = f"{file.wght_min or 400} {file.wght_max or 400}"
+        else:
+            weight = str(file.weight or 400)
+        faces.append(FontFace(fam.name, file.path, file.style, weight))
+    return sorted(faces, key=lambda f: (f.style, f.weight, f.filename))
+
+
+def font_face_css(faces: list[FontFace], url_prefix: str) -> str:
+    """@font-face rules pointing at the copied files (relative URLs: offline, no CDN)."""
+    rules = []
+    for face in faces:
+        rules.append(
+            "@font-face {\n"
+            f'  font-family: "{face.family}";\n'
+            f'  src: url("{url_prefix}{face.filename}") format("truetype");\n'
+            f"  font-style: {face.style};\n"
+            f"  font-weight: {face.weight};\n"
+            "  font-display: swap;\n"
+            "}"
+        )
+    return "\n".join(rules) + "\n"

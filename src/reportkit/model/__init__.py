@@ -1,0 +1,1 @@
+"""The conference as typed data: loaded from data/*.yml, cross-checked, knowing nothing of HTML."""

@@ -1,0 +1,49 @@
+"""data/people.yml: every speaker, moderator and panellist, once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportkit.errors import ReportError
+from reportkit.model.validation import StrictModel, validate
+from reportkit.yamlio import YamlDocument, load_yaml
+
+
+class Person(StrictModel):
+    id: str
+    honorific: str | None = None
+    name: str
+    title: str | None = None
+    organisation: str | None = None
+    country: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.honorific} {self.name}" if self.honorific else self.name
+
+    @property
+    def affiliation(self) -> str:
+        """Title and organisation as a reader expects them after the name."""
+        return ", ".join(part for part in (self.title, self.organisation) if part)
+
+
+class PeopleFile(StrictModel):
+    people: list[Person]
+
+
+def load_people(path: Path, display: str) -> tuple[dict[str, Person], YamlDocument]:
+    """People by id, in file order; a duplicate id is an error at its second occurrence."""
+    doc = load_yaml(path, display)
+    people = validate(PeopleFile, doc, doc.data or {}).people
+    by_id: dict[str, Person] = {}
+    for index, person in enumerate(people):
+        if person.id in by_id:
+            raise doc.error(
+                ("people", index, "id"),
+                f"duplicate person id '{person.id}'",
+                "each person is listed once; give the other person a different id",
+            )
+        by_id[person.id] = person
+    if not by_id:
+        raise ReportError("no people listed", doc.location(("people",)), "add at least one person")
+    return by_id, doc

@@ -1,0 +1,123 @@
+"""data/programme.yml: the sessions in report order, cross-checked against people.yml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from reportkit.errors import ReportError, did_you_mean
+from reportkit.model.people import Person, load_people
+from reportkit.model.validation import StrictModel, validate
+from reportkit.yamlio import YamlDocument, load_yaml
+
+
+class SessionKind(StrEnum):
+    opening = "opening"
+    keynote = "keynote"
+    national_experience = "national-experience"
+    panel = "panel"
+    closing = "closing"
+
+
+KIND_LABELS = {
+    SessionKind.opening: "Opening",
+    SessionKind.keynote: "Keynote",
+    SessionKind.national_experience: "National experience",
+    SessionKind.panel: "Panel",
+    SessionKind.closing: "Closing",
+}
+
+
+class Session(StrictModel):
+    id: str
+    kind: SessionKind
+    title: str
+    content: str
+    moderator: str | None = None
+    panellists: list[str] = []
+    speakers: list[str] = []
+
+
+class ProgrammeFile(StrictModel):
+    sessions: list[Session]
+
+
+@dataclass
+class Programme:
+    sessions: list[Session]
+    people: dict[str, Person]
+    warnings: list[ReportError] = field(default_factory=list)
+
+    def person(self, person_id: str) -> Person:
+        return self.people[person_id]
+
+    def roles(self, session: Session) -> list[tuple[str, list[Person]]]:
+        """The session's people by role, in display order, roles without people left out."""
+        roles = [
+            ("Moderator", [session.moderator] if session.moderator else []),
+            ("Panellists" if len(session.panellists) != 1 else "Panellist", session.panellists),
+            ("Speakers" if len(session.speakers) != 1 else "Speaker", session.speakers),
+        ]
+        return [(label, [self.people[p] for p in ids]) for label, ids in roles if ids]
+
+    def sessions_of(self, person_id: str) -> list[Session]:
+        return [
+            s
+            for s in self.sessions
+            if person_id == s.moderator or person_id in s.panellists or person_id in s.speakers
+        ]
+
+
+def _check_references(doc: YamlDocument, sessions: list[Session], people: dict) -> None:
+    for index, session in enumerate(sessions):
+        refs = [(("moderator",), session.moderator)] if session.moderator else []
+        refs += [(("panellists", i), p) for i, p in enumerate(session.panellists)]
+        refs += [(("speakers", i), p) for i, p in enumerate(session.speakers)]
+        for key_path, person_id in refs:
+            if person_id not in people:
+                raise doc.error(
+                    ("sessions", index, *key_path),
+                    f"unknown person '{person_id}' in session '{session.id}'",
+                    did_you_mean(person_id, people) or "add the person to data/people.yml",
+                )
+
+
+def load_programme(root: Path, programme_file: str, people_file: str) -> Programme:
+    """Load people and programme and check every reference between them and to content files."""
+    people, people_doc = load_people(root / people_file, people_file)
+    doc = load_yaml(root / programme_file, programme_file)
+    sessions = validate(ProgrammeFile, doc, doc.data or {}).sessions
+    seen: set[str] = set()
+    for index, session in enumerate(sessions):
+        if session.id in seen:
+            raise doc.error(
+                ("sessions", index, "id"),
+                f"duplicate session id '{session.id}'",
+                "session ids become section ids and must be unique",
+            )
+        seen.add(session.id)
+        if session.kind is SessionKind.panel and not session.panellists:
+            raise doc.error(
+                ("sessions", index),
+                f"panel '{session.id}' has no panellists",
+                "list them under 'panellists:'",
+            )
+        if not (root / session.content).is_file():
+            raise doc.error(
+                ("sessions", index, "content"),
+                f"content file '{session.content}' of session '{session.id}' does not exist",
+                "create it or fix the path (relative to the project root)",
+            )
+    _check_references(doc, sessions, people)
+    programme = Programme(sessions, people)
+    for index, person_id in enumerate(people):
+        if not programme.sessions_of(person_id):
+            programme.warnings.append(
+                people_doc.error(
+                    ("people", index, "id"),
+                    f"person '{person_id}' is not in any session of {programme_file}",
+                    "add them to a session or remove them",
+                )
+            )
+    return programme

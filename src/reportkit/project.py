@@ -1,0 +1,205 @@
+"""Find a report project and read its _quarto.yml into typed settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportkit.errors import Location, ReportError, did_you_mean
+from reportkit.yamlio import YamlDocument, load_yaml
+
+CONFIG_FILE = "_quarto.yml"
+
+# HTML format options the embedded engine honours. Anything else Quarto knows would be
+# silently ignored here, so it is refused instead (use --engine quarto for the rest).
+HTML_OPTIONS = {
+    "toc": bool,
+    "toc-depth": int,
+    "toc-title": str,
+    "toc-location": str,
+    "number-sections": bool,
+    "number-depth": int,
+    "css": (str, list),
+    "lang": str,
+    "template": str,
+}
+PROJECT_OPTIONS = {"type", "output-dir", "render", "pre-render", "post-render", "title"}
+TOP_LEVEL_OPTIONS = {
+    "project",
+    "format",
+    "lang",
+    "number-sections",
+    "toc",
+    "metadata-files",
+    "bibliography",
+    "csl",
+    "reportkit",
+    "execute",
+    "crossref",
+    "title",
+    "author",
+    "date",
+    "brand",
+}
+REPORTKIT_OPTIONS = {
+    "conference": str,
+    "people": str,
+    "programme": str,
+    "page-size": str,
+    "running-header": str,
+    "footer": str,
+    "pdf": bool,
+}
+PAGE_SIZES = {"A4", "Letter"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the engines need from _quarto.yml, with defaults filled in."""
+
+    document: str = "report.qmd"
+    output_dir: str = "_output"
+    lang: str | None = None
+    toc: bool = True
+    toc_depth: int = 3
+    toc_title: str = "Contents"
+    toc_location: str = "left"
+    number_sections: bool = True
+    number_depth: int = 3
+    css: tuple[str, ...] = ()
+    bibliography: tuple[str, ...] = ()
+    csl: str | None = None
+    metadata_files: tuple[str, ...] = ()
+    conference: str = "data/conference.yml"
+    people: str = "data/people.yml"
+    programme: str = "data/programme.yml"
+    page_size: str = "A4"
+    running_header: str | None = None
+    footer: str | None = None
+    pdf: bool = True
+
+
+@dataclass
+class Project:
+    root: Path
+    config: YamlDocument
+    settings: Settings = field(default_factory=Settings)
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.settings.output_dir
+
+
+def find_project(directory: Path) -> Project:
+    """Load the project at directory, or fail saying what is missing."""
+    directory = directory.resolve()
+    config_path = directory / CONFIG_FILE
+    if not directory.is_dir():
+        raise ReportError(f"project directory {directory} does not exist")
+    if not config_path.is_file():
+        raise ReportError(
+            f"no {CONFIG_FILE} in {directory}",
+            hint="run reportkit in a report project, or create one with 'reportkit new DIR'",
+        )
+    doc = load_yaml(config_path, CONFIG_FILE)
+    return Project(directory, doc, read_settings(doc))
+
+
+def _as_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _check_keys(doc: YamlDocument, mapping: Any, path: tuple, known, what: str) -> dict:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict):
+        raise doc.error(path, f"'{'.'.join(map(str, path))}' must be a mapping of options")
+    for key in mapping:
+        if key not in known:
+            hint = did_you_mean(str(key), known) or f"known: {', '.join(sorted(known))}"
+            raise doc.error((*path, key), f"unknown {what} option '{key}'", hint)
+    return mapping
+
+
+def _typed(doc: YamlDocument, path: tuple, value: Any, kind) -> Any:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+        names = " or ".join("list" if k is list else k.__name__ for k in kinds)
+        raise doc.error(path, f"'{path[-1]}' must be a {names}, not {value!r}")
+    return value
+
+
+def read_settings(doc: YamlDocument) -> Settings:
+    """Validate _quarto.yml against the subset the embedded engine implements."""
+    data = doc.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ReportError("_quarto.yml must be a mapping of options", Location(doc.display, 1, 1))
+    _check_keys(doc, data, (), TOP_LEVEL_OPTIONS, "top-level")
+    project = _check_keys(doc, data.get("project"), ("project",), PROJECT_OPTIONS, "project")
+    formats = data.get("format") or {}
+    if not isinstance(formats, dict):
+        raise doc.error(("format",), "'format' must be a mapping such as 'html: {toc: true}'")
+    for name in formats:
+        if name not in ("html", "docx"):
+            raise doc.error(
+                ("format", name),
+                f"format '{name}' is not rendered by the embedded engine",
+                "use 'html' (the PDF is printed from it) or 'docx'",
+            )
+    html = _check_keys(doc, formats.get("html"), ("format", "html"), HTML_OPTIONS, "html format")
+    for key, value in html.items():
+        _typed(doc, ("format", "html", key), value, HTML_OPTIONS[key])
+    rk = _check_keys(doc, data.get("reportkit"), ("reportkit",), REPORTKIT_OPTIONS, "reportkit")
+    for key, value in rk.items():
+        _typed(doc, ("reportkit", key), value, REPORTKIT_OPTIONS[key])
+    if rk.get("page-size", "A4") not in PAGE_SIZES:
+        raise doc.error(
+            ("reportkit", "page-size"),
+            f"unknown page size '{rk['page-size']}'",
+            f"use one of {', '.join(sorted(PAGE_SIZES))}",
+        )
+    if html.get("toc-location", "left") not in ("left", "right"):
+        raise doc.error(("format", "html", "toc-location"), "toc-location must be left or right")
+
+    render = _as_list(project.get("render"))
+    documents = [r for r in render if str(r).endswith(".qmd")]
+    if len(documents) > 1:
+        raise doc.error(
+            ("project", "render"),
+            "the report is one document: list one .qmd file under project.render",
+            "include chapters from it with {{< include >}}",
+        )
+
+    def pick(key: str, default: Any) -> Any:
+        return html.get(key, data.get(key, default))
+
+    return Settings(
+        document=documents[0] if documents else "report.qmd",
+        output_dir=project.get("output-dir", "_output"),
+        lang=pick("lang", None),
+        toc=pick("toc", True),
+        toc_depth=html.get("toc-depth", 3),
+        toc_title=html.get("toc-title", "Contents"),
+        toc_location=html.get("toc-location", "left"),
+        number_sections=pick("number-sections", True),
+        number_depth=html.get("number-depth", 3),
+        css=_as_list(html.get("css")),
+        bibliography=_as_list(data.get("bibliography")),
+        csl=data.get("csl"),
+        metadata_files=_as_list(data.get("metadata-files")),
+        conference=rk.get("conference", "data/conference.yml"),
+        people=rk.get("people", "data/people.yml"),
+        programme=rk.get("programme", "data/programme.yml"),
+        page_size=rk.get("page-size", "A4"),
+        running_header=rk.get("running-header"),
+        footer=rk.get("footer"),
+        pdf=rk.get("pdf", True),
+    )

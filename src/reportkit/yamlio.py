@@ -1,0 +1,78 @@
+"""YAML files read with the line of every key, so later checks can point at file:line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportkit.errors import Location, ReportError
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file plus the position (1-based line, column) of each key path."""
+
+    path: Path
+    display: str
+    data: Any
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, key_path: KeyPath = ()) -> Location:
+        """Where key_path is, or its nearest existing parent, or the file itself."""
+        for end in range(len(key_path), -1, -1):
+            pos = self.positions.get(tuple(key_path[:end]))
+            if pos:
+                return Location(self.display, *pos)
+        return Location(self.display)
+
+    def error(self, key_path: KeyPath, message: str, hint: str | None = None) -> ReportError:
+        return ReportError(message, self.location(key_path), hint)
+
+
+def _construct(node: yaml.Node, path: KeyPath, positions: dict, loader: yaml.SafeLoader) -> Any:
+    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        result = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            child = (*path, key)
+            positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _construct(value_node, child, positions, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(item, (*path, i), positions, loader) for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Parse a YAML file; a syntax error becomes a ReportError at its line and column."""
+    display = display or str(path)
+    text = path.read_text(encoding="utf-8")
+    return parse_yaml(text, path, display)
+
+
+def parse_yaml(text: str, path: Path, display: str, line_offset: int = 0) -> YamlDocument:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        positions: dict[KeyPath, tuple[int, int]] = {}
+        data = _construct(node, (), positions, loader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(display, mark.line + 1 + line_offset, mark.column + 1) if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ReportError(
+            f"invalid YAML: {problem}", where, "check indentation, colons and quoting"
+        ) from exc
+    finally:
+        loader.dispose()
+    if line_offset:
+        positions = {k: (line + line_offset, col) for k, (line, col) in positions.items()}
+    return YamlDocument(path, display, data, positions)

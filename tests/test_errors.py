@@ -1,0 +1,123 @@
+"""Bad input: one clear line naming file and line, non-zero exit, last good output intact."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import run_reportkit, snapshot
+
+
+def assert_clean_failure(proc, pattern: str) -> str:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    message = proc.stderr.strip()
+    assert "Traceback" not in message
+    assert len(message.splitlines()) == 1, message
+    assert re.search(pattern, message), message
+    return message
+
+
+def replace_in(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_missing_quarto_yml(mini):
+    before = snapshot(mini / "_output")
+    (mini / "_quarto.yml").unlink()
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(proc, r"error: no _quarto\.yml in .*mini.*reportkit new")
+    assert snapshot(mini / "_output") == before
+
+
+def test_chapter_listed_but_missing(mini):
+    before = snapshot(mini / "_output")
+    replace_in(
+        mini / "report.qmd",
+        "{{< include content/intro.qmd >}}",
+        "{{< include content/intro.qmd >}}\n\n{{< include content/missing.qmd >}}",
+    )
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(
+        proc, r"report\.qmd:8: included file 'content/missing\.qmd' does not exist"
+    )
+    assert snapshot(mini / "_output") == before
+
+
+def test_invalid_yaml_names_line_and_column(mini):
+    before = snapshot(mini / "_output")
+    replace_in(mini / "_quarto.yml", "  html:\n    toc: true", "  html:\n    toc: true\n   bad: [")
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(proc, r"_quarto\.yml:\d+:\d+: invalid YAML")
+    assert snapshot(mini / "_output") == before
+
+
+def test_unknown_format_option_suggests_the_right_one(mini):
+    before = snapshot(mini / "_output")
+    replace_in(mini / "_quarto.yml", "    toc: true", "    tocc: true")
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(
+        proc, r"_quarto\.yml:10:5: unknown html format option 'tocc' \(did you mean 'toc'\?\)"
+    )
+    assert snapshot(mini / "_output") == before
+
+
+def test_unknown_page_size(mini):
+    replace_in(mini / "_quarto.yml", "page-size: A4", "page-size: A3")
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(
+        proc, r"_quarto\.yml:\d+:\d+: unknown page size 'A3' \(use one of A4, Letter\)"
+    )
+
+
+def test_failure_late_in_the_render_keeps_the_last_good_output(mini):
+    """A network image fails only after pandoc has run: _output/ must still be untouched."""
+    before = snapshot(mini / "_output")
+    with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
+        f.write("\n![A remote picture](https://example.org/picture.png)\n")
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(proc, r"network")
+    assert snapshot(mini / "_output") == before
+    assert not list(mini.glob(".reportkit-staging-*"))
+
+
+def test_unknown_cross_reference_points_at_its_line(mini):
+    with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
+        f.write("\nAs @fig-nowhere shows.\n")
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(proc, r"content/intro\.qmd:7:4: no fig with id 'fig-nowhere'")
+
+
+def test_unsupported_shortcode_is_named(mini):
+    with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
+        f.write("\n{{< video https://example.org/v.mp4 >}}\n")
+    proc = run_reportkit("render", mini)
+    assert_clean_failure(proc, r"content/intro\.qmd:7:1: shortcode 'video' is not supported")
+
+
+def test_debug_shows_the_traceback(mini):
+    (mini / "_quarto.yml").unlink()
+    proc = run_reportkit("--debug", "render", mini)
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+def test_quarto_engine_without_quarto_fails_clearly(mini, tmp_path):
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    import sys
+    from pathlib import Path
+
+    path = f"{empty_bin}:{Path(sys.executable).parent}"
+    proc = run_reportkit("render", mini, "--engine", "quarto", env={"PATH": path})
+    assert_clean_failure(proc, r"--engine quarto needs the Quarto CLI, and 'quarto' is not on PATH")
+
+
+@pytest.mark.parametrize("engine", ["embedded"])
+def test_render_is_byte_for_byte_reproducible(mini, engine):
+    first = snapshot(mini / "_output")
+    proc = run_reportkit("render", mini, "--engine", engine)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(mini / "_output") == first
