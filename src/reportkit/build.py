@@ -9,10 +9,11 @@ from pathlib import Path
 
 from reportkit.engines.embedded import render_html
 from reportkit.engines.quarto import render_with_quarto
+from reportkit.errors import ReportError
 from reportkit.output import publish, staging
 from reportkit.pdf import write_pdf
 from reportkit.prepare import prepare, write_generated
-from reportkit.project import Project, find_project
+from reportkit.project import find_project
 
 FORMATS = ("html", "pdf")
 
@@ -26,13 +27,17 @@ def publication_epoch(prepared) -> int:
 class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[ReportError] = field(default_factory=list)
 
 
-def prepare_project(root: Path) -> tuple[Project, list[Path]]:
-    """Write the generated files (_generated/) for the project at root; returns those changed."""
+def prepare_project(root: Path) -> tuple[list[Path], list[ReportError]]:
+    """Write the generated files (_generated/) for the project at root.
+
+    Returns the files that changed and the warnings found on the way.
+    """
     project = find_project(root)
     prepared = prepare(project)
-    return project, write_generated(project, prepared)
+    return write_generated(project, prepared), prepared.warnings
 
 
 def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORMATS) -> BuildResult:
@@ -51,7 +56,7 @@ def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORM
             write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
         published = publish(stage, project.output_dir)
     outputs = [p for p in published if p.suffix in (".html", ".pdf")]
-    return BuildResult(outputs, time.perf_counter() - started)
+    return BuildResult(outputs, time.perf_counter() - started, prepared.warnings)
 
 
 def print_pdf(root: Path, html: Path | None = None) -> BuildResult:

@@ -24,6 +24,11 @@ def _size(path: Path) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} kB"
 
 
+def _warn(warnings) -> None:
+    for warning in warnings:
+        stderr.print(f"[bold yellow]warning:[/] {warning}", markup=True)
+
+
 class ReportkitGroup(click.Group):
     """Turns ReportErrors into one line on stderr and exit code 1 (traceback only with --debug)."""
 
@@ -77,6 +82,7 @@ def app(ctx: click.Context, debug: bool) -> None:
 def render(project_dir: Path, engine: str, formats: tuple[str, ...]) -> None:
     """Render the project to _output/report.html and _output/report.pdf."""
     result = build.render(project_dir, engine=engine, formats=formats or build.FORMATS)
+    _warn(result.warnings)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
     stdout.print(f"rendered in {result.seconds:.1f} s")
@@ -86,7 +92,8 @@ def render(project_dir: Path, engine: str, formats: tuple[str, ...]) -> None:
 @PROJECT_DIR
 def prepare(project_dir: Path) -> None:
     """Write the generated files (_generated/) from the project's data (Quarto pre-render)."""
-    _, written = build.prepare_project(project_dir)
+    written, warnings = build.prepare_project(project_dir)
+    _warn(warnings)
     stdout.print(f"prepared {len(written)} changed file(s)")
 
 

@@ -56,7 +56,11 @@ def _cell(text: str) -> str:
 
 def programme_annex(programme: Programme, source: str) -> str:
     """Annex: the agenda as a table, one row a session."""
-    rows = ["| Session | Kind | Moderator | Speakers and panellists |", "|---|---|---|---|"]
+    # Dash counts set the relative column widths (pandoc): 30 / 14 / 18 / 38.
+    rows = [
+        "| Session | Kind | Moderator | Speakers and panellists |",
+        "|" + "|".join("-" * width for width in (30, 14, 18, 38)) + "|",
+    ]
     for session in programme.sessions:
         moderator = programme.person(session.moderator).full_name if session.moderator else ""
         others = [programme.person(p).full_name for p in [*session.speakers, *session.panellists]]

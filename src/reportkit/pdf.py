@@ -112,6 +112,7 @@ def write_pdf(html_path: Path, pdf_path: Path, allowed: list[Path], epoch: int =
     The PDF identifier is a hash of the HTML, and font timestamps come from `epoch`
     (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
     """
+    html_path = html_path.resolve()
     html = inline_footnotes(html_path.read_text(encoding="utf-8"))
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
