@@ -17,6 +17,7 @@ from reportkit.model.conference import Conference, load_conference
 from reportkit.model.programme import Programme, load_programme
 from reportkit.partials import programme_annex, sessions_markdown, speakers_annex
 from reportkit.project import Project
+from reportkit.yamlio import load_yaml
 
 GENERATED_DIR = "_generated"
 
@@ -82,6 +83,14 @@ def front_matter(conference: Conference) -> str:
     if c.mission:
         imprint_parts.append(c.mission.strip())
     imprint_parts.append("Publisher: " + _lines(p.name, *p.address, *contact))
+    if c.project or c.funder:
+        imprint_parts.append(
+            _lines(
+                f"Project: {c.project}" if c.project else None,
+                f"Organised by: {', '.join(c.organisers)}",
+                f"Funded by: {c.funder}" if c.funder else None,
+            )
+        )
     if c.cover:
         imprint_parts.append(f"Cover: {c.cover.credit}")
     if c.photo:
@@ -105,9 +114,17 @@ def prepare(project: Project) -> Prepared:
     if not conference_path.is_file():
         raise ReportError(
             f"{settings.conference} does not exist",
-            hint="create it (title, authors, publisher …) or set reportkit.conference",
+            hint="create it with title, authors, publisher …, or set reportkit.conference",
         )
     conference = load_conference(conference_path, settings.conference)
+    for key in ("cover", "photo"):
+        image = getattr(conference, key)
+        if image and not project.path(image.path).is_file():
+            raise load_yaml(conference_path, settings.conference).error(
+                (key, "path"),
+                f"{key} image '{image.path}' does not exist",
+                "fix the path; it is relative to the project root",
+            )
     for name in (settings.people, settings.programme):
         if not project.path(name).is_file():
             raise ReportError(

@@ -145,7 +145,7 @@ class Assembler:
             raise ReportError(
                 f"included file '{target_name}' does not exist",
                 here,
-                "create it or fix the path (relative to this file; '/' is the root)",
+                "create it, or fix the path: relative to this file, '/' is the root",
             )
         if target in stack or target == path.resolve():
             raise ReportError(f"'{target_name}' includes itself", here, "remove the cycle")

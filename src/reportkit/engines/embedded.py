@@ -184,22 +184,24 @@ def css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
-def copy_resources(project: Project, html: Path, out_dir: Path) -> None:
+def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assembled) -> None:
     """Copy images the HTML refers to by relative path, so _output/ stands on its own."""
-    for src in sorted(
-        set(re.findall(r'<(?:img|source)[^>]+src="([^"]+)"', html.read_text("utf-8")))
-    ):
+    sources = re.findall(r'<(?:img|source)[^>]+src="([^"]+)"', html.read_text("utf-8"))
+    for src in sorted(set(sources)):
+        if src.startswith(("http:", "https:", "//")):
+            raise ReportError(
+                f"image {src} would load from the network",
+                assembled.find(src),
+                "reports are offline: save the image in the project, link it relatively",
+            )
         if re.match(r"^[a-z]+:", src) or src.startswith("/"):
-            if src.startswith(("http:", "https:", "//")):
-                raise ReportError(
-                    f"image {src} would load from the network",
-                    hint="reports are offline: save the image in the project, link it relatively",
-                )
             continue
         source = project.root / src
         if not source.is_file():
             raise ReportError(
-                f"image '{src}' does not exist", hint="fix the path (relative to the project root)"
+                f"image '{src}' does not exist",
+                assembled.find(src),
+                "fix the path; it is relative to the project root",
             )
         target = out_dir / src
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -223,5 +225,5 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
         metadata_file.unlink(missing_ok=True)
     running_header = project.settings.running_header or prepared.conference.short_title
     write_assets(project, out_dir, running_header)
-    copy_resources(project, html, out_dir)
+    copy_resources(project, html, out_dir, assembled)
     return html

@@ -107,7 +107,7 @@ def load_programme(root: Path, programme_file: str, people_file: str) -> Program
             raise doc.error(
                 ("sessions", index, "content"),
                 f"content file '{session.content}' of session '{session.id}' does not exist",
-                "create it or fix the path (relative to the project root)",
+                "create it, or fix the path: it is relative to the project root",
             )
     _check_references(doc, sessions, people)
     programme = Programme(sessions, people)

@@ -20,7 +20,7 @@ def validate(model: type[Model], doc: YamlDocument, data: Any, base: tuple = ())
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         key_path = (*base, *loc)
-        field = ".".join(str(p) for p in loc) or "document"
+        field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "document")
         kind = first["type"]
         hint = None
         if kind == "missing":
