@@ -12,6 +12,7 @@ import pdfplumber
 BODY_SIZE = 10.5
 HEADING_MIN_SIZE = 11.4
 CALL_SIZES = (6.0, 7.5)  # ::footnote-call
+BODY_FONT = "IBM-Plex-Serif"  # calls are set in the text face; chart labels are not
 NOTE_SIZE = 8.0
 
 
@@ -31,7 +32,11 @@ class Page:
         """Numbers of the superscript footnote calls in the body of the page."""
         calls, current, last = [], "", None
         for ch in self.chars:
-            small = CALL_SIZES[0] <= ch["size"] <= CALL_SIZES[1] and ch["text"].isdigit()
+            small = (
+                CALL_SIZES[0] <= ch["size"] <= CALL_SIZES[1]
+                and ch["text"].isdigit()
+                and BODY_FONT in ch["fontname"]
+            )
             body_area = 0.08 * self.height < ch["top"] < 0.93 * self.height
             if small and body_area:
                 if (

@@ -80,7 +80,7 @@ def test_failure_late_in_the_render_keeps_the_last_good_output(mini):
     proc = run_reportkit("render", mini)
     assert_clean_failure(
         proc,
-        r"content/intro\.qmd:7:\d+: image https://example\.org/picture\.png would load from the network",
+        r"content/intro\.qmd:13:\d+: image https://example\.org/picture\.png would load from the network",
     )
     assert snapshot(mini / "_output") == before
     assert not list(mini.glob(".reportkit-staging-*"))
@@ -90,14 +90,14 @@ def test_unknown_cross_reference_points_at_its_line(mini):
     with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
         f.write("\nAs @fig-nowhere shows.\n")
     proc = run_reportkit("render", mini)
-    assert_clean_failure(proc, r"content/intro\.qmd:7:4: no fig with id 'fig-nowhere'")
+    assert_clean_failure(proc, r"content/intro\.qmd:13:4: no fig with id 'fig-nowhere'")
 
 
 def test_unsupported_shortcode_is_named(mini):
     with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
         f.write("\n{{< video https://example.org/v.mp4 >}}\n")
     proc = run_reportkit("render", mini)
-    assert_clean_failure(proc, r"content/intro\.qmd:7:1: shortcode 'video' is not supported")
+    assert_clean_failure(proc, r"content/intro\.qmd:13:1: shortcode 'video' is not supported")
 
 
 def test_debug_shows_the_traceback(mini):

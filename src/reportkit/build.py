@@ -28,6 +28,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[ReportError] = field(default_factory=list)
+    charts_built: int = 0
+    charts_reused: int = 0
 
 
 def prepare_project(root: Path) -> tuple[list[Path], list[ReportError]]:
@@ -56,7 +58,13 @@ def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORM
             write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
         published = publish(stage, project.output_dir)
     outputs = [p for p in published if p.suffix in (".html", ".pdf")]
-    return BuildResult(outputs, time.perf_counter() - started, prepared.warnings)
+    return BuildResult(
+        outputs,
+        time.perf_counter() - started,
+        prepared.warnings,
+        prepared.charts_built,
+        prepared.charts_reused,
+    )
 
 
 def print_pdf(root: Path, html: Path | None = None) -> BuildResult:

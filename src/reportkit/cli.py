@@ -83,6 +83,8 @@ def render(project_dir: Path, engine: str, formats: tuple[str, ...]) -> None:
     """Render the project to _output/report.html and _output/report.pdf."""
     result = build.render(project_dir, engine=engine, formats=formats or build.FORMATS)
     _warn(result.warnings)
+    if result.charts_built or result.charts_reused:
+        stdout.print(f"charts: {result.charts_built} drawn, {result.charts_reused} unchanged")
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
     stdout.print(f"rendered in {result.seconds:.1f} s")

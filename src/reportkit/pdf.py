@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import lxml.html
 import weasyprint
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from reportkit.errors import ReportError
@@ -84,6 +85,60 @@ def _remove_keeping_tail(element) -> None:
     parent.remove(element)
 
 
+PUSHABLE_TAGS = {"p", "li", "blockquote", "figure", "table", "div", "ul", "ol", "dl", "pre"}
+MAX_FOOTNOTE_PASSES = 8
+
+
+def misplaced_footnote_pages(document) -> list[int]:
+    """Pages holding a footnote call whose note WeasyPrint moved to a later page.
+
+    WeasyPrint may "report" a note to the next page to make room for a line at the page
+    bottom (allowed by GCPM); a reader then has to turn the page to read it.
+    """
+    call_pages, note_pages = {}, {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if (getattr(box, "element_tag", None) or "").endswith("::footnote-call"):
+                call_pages.setdefault(id(box.element), number)
+            elif isinstance(box, FootnoteAreaBox):
+                for note in box.children:
+                    note_pages.setdefault(id(note.element), number)
+    return sorted({page for key, page in call_pages.items() if note_pages.get(key, page) != page})
+
+
+def _block_to_push(document, page_number: int):
+    """The block that ends page_number by running over onto the next page (or else its last)."""
+
+    def blocks(page):
+        return [
+            box.element
+            for box in page._page_box.descendants()
+            if box.element_tag in PUSHABLE_TAGS and box.element is not None
+        ]
+
+    here = blocks(document.pages[page_number])
+    following = {id(e) for e in blocks(document.pages[page_number + 1])}
+    split = [element for element in here if id(element) in following]
+    return split[-1] if split else (here[-1] if here else None)
+
+
+def render_keeping_notes_with_calls(html: weasyprint.HTML):
+    """Lay out the document; where a note was pushed off its call's page, start the block
+    that crowded it out on the next page instead, and lay out again."""
+    document = html.render()
+    for _ in range(MAX_FOOTNOTE_PASSES):
+        pages = misplaced_footnote_pages(document)
+        if not pages:
+            break
+        element = _block_to_push(document, pages[0])
+        if element is None:
+            break
+        style = element.get("style", "")
+        element.set("style", f"{style}; break-before: page".lstrip("; "))
+        document = html.render()
+    return document
+
+
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.ERROR)
@@ -125,7 +180,8 @@ def write_pdf(html_path: Path, pdf_path: Path, allowed: list[Path], epoch: int =
         )
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         with source_date_epoch(epoch):
-            document.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
+            rendered = render_keeping_notes_with_calls(document)
+            rendered.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
     except FatalURLFetchingError as exc:
         raise ReportError(f"cannot print the PDF: {exc}") from None
     finally:

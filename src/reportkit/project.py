@@ -46,6 +46,9 @@ REPORTKIT_OPTIONS = {
     "conference": str,
     "people": str,
     "programme": str,
+    "stats": str,
+    "charts": str,
+    "facts": str,
     "page-size": str,
     "running-header": str,
     "footer": str,
@@ -74,6 +77,9 @@ class Settings:
     conference: str = "data/conference.yml"
     people: str = "data/people.yml"
     programme: str = "data/programme.yml"
+    stats: str = "data/stats"
+    charts: str = "data/charts.yml"
+    facts: str = "data/facts.yml"
     page_size: str = "A4"
     running_header: str | None = None
     footer: str | None = None
@@ -198,6 +204,9 @@ def read_settings(doc: YamlDocument) -> Settings:
         conference=rk.get("conference", "data/conference.yml"),
         people=rk.get("people", "data/people.yml"),
         programme=rk.get("programme", "data/programme.yml"),
+        stats=rk.get("stats", "data/stats"),
+        charts=rk.get("charts", "data/charts.yml"),
+        facts=rk.get("facts", "data/facts.yml"),
         page_size=rk.get("page-size", "A4"),
         running_header=rk.get("running-header"),
         footer=rk.get("footer"),

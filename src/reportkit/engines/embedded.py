@@ -18,13 +18,14 @@ import pypandoc
 import yaml
 
 from reportkit import __version__
+from reportkit.charts.export import vega_bundle
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError
 from reportkit.fonts import DEFAULT_FAMILIES, font_face_css, font_faces
-from reportkit.prepare import Prepared
+from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project
 
-FILTERS = ("normalize.lua", "crossref.lua", "callouts.lua")
+FILTERS = ("normalize.lua", "crossref.lua", "charts.lua", "callouts.lua")
 POST_FILTERS = ("front-matter.lua",)
 PANDOC_WARNING = re.compile(r"\[WARNING\] (?P<message>.*)")
 ASSEMBLED_LINE = re.compile(r"line (?P<line>\d+)")
@@ -68,6 +69,7 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
             "toc-location": settings.toc_location,
             "number-depth": settings.number_depth,
             "reportkit-version": __version__,
+            "charts": bool(prepared.charts),
         }
     )
     if settings.css:
@@ -151,8 +153,8 @@ def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -
             raise ReportError(warning["message"], where, "define the footnote or fix its label")
 
 
-def write_assets(project: Project, out_dir: Path, running_header: str) -> None:
-    """Stylesheets and fonts next to the HTML: the report never loads anything remotely."""
+def write_assets(project: Project, out_dir: Path, running_header: str, charts: bool) -> None:
+    """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely."""
     assets = out_dir / "assets"
     fonts_dir = assets / "fonts"
     fonts_dir.mkdir(parents=True, exist_ok=True)
@@ -161,6 +163,10 @@ def write_assets(project: Project, out_dir: Path, running_header: str) -> None:
         shutil.copyfile(face.path, fonts_dir / face.filename)
     (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
     shutil.copyfile(package_file("templates", "report.css"), assets / "report.css")
+    if charts:
+        bundle = vega_bundle(project.path(CACHE_DIR))
+        (assets / "vega.js").write_text(bundle, encoding="utf-8")
+        shutil.copyfile(package_file("templates", "charts.js"), assets / "charts.js")
     settings = project.settings
     print_css = Template(package_file("templates", "print.css").read_text(encoding="utf-8"))
     (assets / "print.css").write_text(
@@ -186,7 +192,9 @@ def css_string(text: str) -> str:
 
 def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assembled) -> None:
     """Copy images the HTML refers to by relative path, so _output/ stands on its own."""
-    sources = re.findall(r'<(?:img|source)[^>]+src="([^"]+)"', html.read_text("utf-8"))
+    text = html.read_text("utf-8")
+    sources = re.findall(r'<(?:img|source)[^>]+src="([^"]+)"', text)
+    sources += re.findall(r'<a href="([^"]+)" download>', text)
     for src in sorted(set(sources)):
         if src.startswith(("http:", "https:", "//")):
             raise ReportError(
@@ -224,6 +232,6 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     finally:
         metadata_file.unlink(missing_ok=True)
     running_header = project.settings.running_header or prepared.conference.short_title
-    write_assets(project, out_dir, running_header)
+    write_assets(project, out_dir, running_header, bool(prepared.charts))
     copy_resources(project, html, out_dir, assembled)
     return html

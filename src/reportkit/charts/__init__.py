@@ -1,0 +1,1 @@
+"""Charts: a declarative catalogue (data/charts.yml) → Altair → Vega-Lite JSON and SVG."""

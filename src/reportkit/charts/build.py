@@ -1,0 +1,245 @@
+"""From a catalogue entry and the data package to a Vega-Lite spec (via Altair)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from reportkit.charts.catalogue import Channel, Chart
+from reportkit.charts.theme import ChartTheme
+from reportkit.data.package import DataPackage
+from reportkit.errors import ReportError, did_you_mean
+from reportkit.yamlio import YamlDocument
+
+RECALLED_COLOUR = "#b8c7d9"
+RECALLED_NOTE = "Pale marks are recalled figures, not verified against a retrieved source."
+
+
+def apply_filter(frame: pd.DataFrame, filters: dict, error) -> pd.DataFrame:
+    """Rows matching every filter: a list means any of, null means empty."""
+    for column, wanted in filters.items():
+        if column not in frame.columns:
+            raise error(
+                ("filter", column),
+                f"unknown column '{column}' in filter",
+                did_you_mean(column, frame.columns) or f"columns: {', '.join(frame.columns)}",
+            )
+        values = frame[column]
+        if wanted is None:
+            frame = frame[values.isna()]
+        elif isinstance(wanted, list):
+            frame = frame[values.astype("string").isin([str(w) for w in wanted])]
+        else:
+            frame = frame[values.astype("string") == str(wanted)]
+    return frame
+
+
+def chart_rows(chart: Chart, package: DataPackage, doc: YamlDocument, index: int) -> pd.DataFrame:
+    """The rows a declarative chart draws, with labels, checked for one source per point."""
+
+    def error(path, message, hint=None):
+        return doc.error(("charts", index, *path), message, hint)
+
+    frame = package.frame(chart.dataset, doc.location(("charts", index, "dataset")))
+    rows = apply_filter(frame, chart.filter, error)
+    if rows.empty:
+        raise error(
+            ("filter",), f"chart '{chart.id}': the filter matches no rows of {chart.dataset}"
+        )
+    rows = rows.copy()
+    if {"year", "month"} <= set(rows.columns):
+        # A calendar date for monthly series, so they can sit on a time axis.
+        months = rows["month"].astype("Int64")
+        rows["date"] = [
+            f"{y}-{m:02d}-01" if pd.notna(m) else f"{y}-01-01"
+            for y, m in zip(rows["year"], months, strict=True)
+        ]
+    channels = {"x": chart.x, "y": chart.y, "color": chart.color, "facet": chart.facet}
+    for name, channel in channels.items():
+        if channel and channel.field not in rows.columns:
+            raise error(
+                (name, "field"),
+                f"unknown field '{channel.field}'",
+                did_you_mean(channel.field, rows.columns),
+            )
+    keys = [c.field for c in (chart.x, chart.color, chart.facet) if c]
+    if chart.source_priority and "source_id" in rows:
+        unknown = sorted(set(rows["source_id"]) - set(chart.source_priority))
+        if unknown:
+            raise error(
+                ("source-priority",),
+                f"chart '{chart.id}': source-priority does not rank {', '.join(unknown)}",
+                "list every source the filter lets through, or narrow the filter",
+            )
+        rank = {source: i for i, source in enumerate(chart.source_priority)}
+        rows = (
+            rows.assign(_rank=rows["source_id"].map(rank))
+            .sort_values([*keys, "_rank"])
+            .drop_duplicates(keys, keep="first")
+            .drop(columns="_rank")
+        )
+    duplicated = rows[rows.duplicated(keys, keep=False)]
+    if not duplicated.empty:
+        sample = duplicated.iloc[0]
+        point = ", ".join(f"{k}={sample[k]}" for k in keys)
+        sources = sorted(duplicated["source_id"].dropna().unique()) if "source_id" in rows else []
+        raise error(
+            ("filter",),
+            f"chart '{chart.id}' has several values for {point}"
+            + (f" (sources {', '.join(sources)})" if sources else ""),
+            "pick one source per series with a 'source_id' filter",
+        )
+    names = None
+    if "geographies" in package.frames:
+        names = package.frames["geographies"].set_index("geo_id")["name"]
+    for channel in (chart.color, chart.facet, chart.x):
+        if channel is None or channel.labels is None:
+            continue
+        labels = names if channel.labels == "geography" else pd.Series(channel.labels)
+        if labels is not None:
+            rows[channel.field] = rows[channel.field].map(labels).fillna(rows[channel.field])
+    return rows.sort_values([k for k in keys if k in rows]).reset_index(drop=True)
+
+
+def _encoding(channel: Channel, default_type: str, number_format: str | None = None) -> dict:
+    kind = channel.type or default_type
+    spec = {"field": channel.field, "type": kind, "title": channel.title or channel.field}
+    if channel.format or number_format:
+        spec["axis"] = {"format": channel.format or number_format}
+    return spec
+
+
+def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> alt.TopLevelMixin:
+    x = _encoding(chart.x, "ordinal")
+    y = _encoding(chart.y, "quantitative", ",.0f")
+    if x["type"] in ("ordinal", "nominal"):
+        x.setdefault("axis", {})["labelAngle"] = 0
+    encoding: dict = {"x": alt.X(**x), "y": alt.Y(**y)}
+    tooltip = [alt.Tooltip(chart.x.field, title=x["title"])]
+    if chart.color:
+        encoding["color"] = alt.Color(
+            chart.color.field,
+            type=chart.color.type or "nominal",
+            title=chart.color.title or chart.color.field,
+            sort=list(dict.fromkeys(rows[chart.color.field])),
+        )
+        tooltip.append(alt.Tooltip(chart.color.field, title=chart.color.title or "Series"))
+    tooltip.append(alt.Tooltip(chart.y.field, title=y["title"], format=chart.y.format or ",.0f"))
+    for column, title in (("source_id", "Source"), ("confidence", "Confidence")):
+        if column in rows:
+            tooltip.append(alt.Tooltip(column, title=title))
+    encoding["tooltip"] = tooltip
+    if "confidence" in rows and (rows["confidence"] == "recalled").any():
+        # Recalled (unverified) figures are drawn pale, with a legend saying why.
+        domain = ["verified", "derived", "recalled"]
+        if chart.color:
+            encoding["opacity"] = alt.Opacity(
+                "confidence:O",
+                title="Confidence",
+                scale=alt.Scale(domain=domain, range=[1, 1, 0.35]),
+            )
+        else:
+            primary = theme.palette[0]
+            encoding["color"] = alt.Color(
+                "confidence:N",
+                title="Confidence",
+                scale=alt.Scale(domain=domain, range=[primary, primary, RECALLED_COLOUR]),
+            )
+    if chart.type == "grouped-bar" and chart.color:
+        encoding["xOffset"] = alt.XOffset(
+            chart.color.field, sort=list(dict.fromkeys(rows[chart.color.field]))
+        )
+    base = alt.Chart(_plain(rows))
+    marks = {
+        "line": lambda b: b.mark_line(point=True),
+        "small-multiples": lambda b: b.mark_line(point=True),
+        "area": lambda b: b.mark_area(opacity=0.85),
+        "bar": lambda b: b.mark_bar(),
+        "grouped-bar": lambda b: b.mark_bar(),
+        "stacked-bar": lambda b: b.mark_bar(),
+    }
+    layer = (
+        marks[chart.type](base)
+        .encode(**encoding)
+        .properties(
+            width=chart.width
+            if chart.type != "small-multiples"
+            else chart.width // chart.columns - 20,
+            height=chart.height if chart.type != "small-multiples" else 140,
+        )
+    )
+    layers = [layer]
+    for note in chart.annotations:
+        rule_data = pd.DataFrame({chart.x.field: [note.x], "label": [note.label]})
+        rule = (
+            alt.Chart(rule_data)
+            .mark_rule(strokeDash=[4, 3], color="#5b6570")
+            .encode(x=alt.X(chart.x.field, type=x["type"]))
+        )
+        text = (
+            alt.Chart(rule_data)
+            .mark_text(align="left", dx=4, dy=-4, baseline="bottom", color="#5b6570", fontSize=10)
+            .encode(x=alt.X(chart.x.field, type=x["type"]), y=alt.value(0), text="label")
+        )
+        layers += [rule, text]
+    combined = alt.layer(*layers) if len(layers) > 1 else layer
+    if chart.type == "small-multiples":
+        combined = combined.facet(
+            facet=alt.Facet(chart.facet.field, title=chart.facet.title or None),
+            columns=chart.columns,
+        ).resolve_scale(y="independent")
+    return combined
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """pandas' nullable types as plain Python values, so the spec's JSON is simple and stable."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def load_python_chart(root: Path, reference: str, package: DataPackage, where) -> dict:
+    """The escape hatch: 'module.py:function' in the project, called with the data package."""
+    file_name, _, function_name = reference.partition(":")
+    path = root / file_name
+    if not path.is_file() or not function_name:
+        raise ReportError(
+            f"python chart '{reference}' not found", where, "write it as 'file.py:function'"
+        )
+    spec = importlib.util.spec_from_file_location(f"reportkit_chart_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    function = getattr(module, function_name, None)
+    if function is None:
+        raise ReportError(f"{file_name} has no function '{function_name}'", where)
+    result = function(package)
+    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
+def vega_lite_spec(
+    chart: Chart,
+    package: DataPackage,
+    doc: YamlDocument,
+    index: int,
+    root: Path,
+    theme: ChartTheme,
+) -> tuple[dict, pd.DataFrame | None]:
+    """The chart's complete Vega-Lite spec (theme included) and the rows it shows, if known."""
+    rows = None
+    where = doc.location(("charts", index))
+    if chart.type:
+        rows = chart_rows(chart, package, doc, index)
+        spec = declarative_chart(chart, rows, theme).to_dict()
+    elif chart.python:
+        spec = load_python_chart(root, chart.python, package, where)
+    else:
+        path = root / chart.vega_lite
+        if not path.is_file():
+            raise doc.error(("charts", index, "vega-lite"), f"'{chart.vega_lite}' does not exist")
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    spec.pop("$schema", None)
+    spec["config"] = theme.config()
+    spec["description"] = chart.alt
+    return spec, rows

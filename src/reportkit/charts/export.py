@@ -1,0 +1,94 @@
+"""Vega-Lite spec → SVG through vl-convert, cached by a hash of the spec (data included)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import vl_convert as vlc
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from reportkit import __version__
+from reportkit.fonts import DEFAULT_FAMILIES, font_faces
+
+_registered_fonts: set[Path] = set()
+
+
+def register_fonts(families: tuple[str, ...] = tuple(DEFAULT_FAMILIES.values())) -> None:
+    """Let vl-convert measure and name text in the brand fonts (never system fonts)."""
+    for family in families:
+        for face in font_faces(family):
+            directory = face.path.parent
+            if directory not in _registered_fonts:
+                vlc.register_font_directory(str(directory))
+                _registered_fonts.add(directory)
+
+
+def spec_json(spec: dict) -> str:
+    """Canonical JSON: the same chart always serialises to the same bytes."""
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def spec_hash(spec: dict, locale: dict) -> str:
+    versions = f"{__version__}|{vlc.get_vegalite_versions()[-1]}|{spec_json(locale)}|"
+    return hashlib.sha256((versions + spec_json(spec)).encode()).hexdigest()[:20]
+
+
+def d3_format_locale(language: str) -> dict:
+    """d3-format's number locale for the report's language, from Babel's CLDR data."""
+    locale = language.replace("-", "_")
+    return {
+        "decimal": get_decimal_symbol(locale),
+        "thousands": get_group_symbol(locale),
+        "grouping": [3],
+        "currency": ["", ""],
+    }
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """Make the SVG's ids unique in a page holding several charts."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    for ident in sorted(ids, key=len, reverse=True):
+        svg = svg.replace(f'id="{ident}"', f'id="{prefix}-{ident}"')
+        svg = svg.replace(f"url(#{ident})", f"url(#{prefix}-{ident})")
+        svg = svg.replace(f'href="#{ident}"', f'href="#{prefix}-{ident}"')
+    return svg
+
+
+@dataclass
+class ChartCache:
+    directory: Path
+    built: int = 0
+    reused: int = 0
+
+    def svg(self, spec: dict, locale: dict) -> str:
+        """The SVG for spec: from the cache when this exact spec was drawn before."""
+        path = self.directory / f"{spec_hash(spec, locale)}.svg"
+        if path.is_file():
+            self.reused += 1
+            return path.read_text(encoding="utf-8")
+        register_fonts()
+        svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[], format_locale=locale)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        tmp.replace(path)
+        self.built += 1
+        return svg
+
+
+def vega_bundle(cache_dir: Path) -> str:
+    """Vega, Vega-Lite and Vega-Embed as one offline script (from vl-convert, never a CDN)."""
+    version = (
+        f"{vlc.get_vega_version()}-{vlc.get_vegalite_versions()[-1]}-{vlc.get_vega_embed_version()}"
+    )
+    path = cache_dir / f"vega-bundle-{version}.js"
+    if not path.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(vlc.javascript_bundle(), encoding="utf-8")
+        tmp.replace(path)
+    return path.read_text(encoding="utf-8")

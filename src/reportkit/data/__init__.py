@@ -1,0 +1,1 @@
+"""Datasets (a Frictionless data package) and the facts computed from them."""

@@ -1,0 +1,97 @@
+"""data/facts.yml: key figures as queries on the data, written to _variables.yml for the text.
+
+The text quotes them with {{< var facts.NAME >}} (Quarto reads _variables.yml natively), so a
+number in a sentence can never disagree with the data it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from babel.numbers import format_decimal, format_percent
+
+from reportkit.charts.build import apply_filter
+from reportkit.data.package import DataPackage
+from reportkit.errors import ReportError
+from reportkit.model.validation import StrictModel, validate
+from reportkit.yamlio import YamlDocument, load_yaml
+
+
+class Fact(StrictModel):
+    dataset: str
+    filter: dict[str, str | int | list[str | int] | None] = {}
+    aggregate: Literal["value", "sum", "min", "max", "mean", "count"] = "value"
+    field: str = "value"
+    format: Literal["integer", "decimal", "percent", "raw"] = "integer"
+    description: str | None = None
+
+
+class FactsFile(StrictModel):
+    facts: dict[str, Fact]
+
+
+@dataclass
+class FactValue:
+    name: str
+    value: float | int
+    text: str
+
+
+def babel_locale(language: str) -> str:
+    return language.replace("-", "_")
+
+
+def format_number(value: float | int, kind: str, language: str) -> str:
+    """A number as the report's language writes it (174,466 in English, 174.466 in Turkish)."""
+    locale = babel_locale(language)
+    if kind == "raw":
+        return str(value)
+    if kind == "percent":
+        return format_percent(value, locale=locale, decimal_quantization=False)
+    if kind == "integer":
+        return format_decimal(int(round(value)), locale=locale)
+    return format_decimal(value, locale=locale, format="#,##0.0")
+
+
+def compute(name: str, fact: Fact, package: DataPackage, doc: YamlDocument, language: str):
+    def error(path, message, hint=None):
+        return doc.error(("facts", name, *path), message, hint)
+
+    frame = package.frame(fact.dataset, doc.location(("facts", name, "dataset")))
+    rows = apply_filter(frame, fact.filter, error)
+    if fact.field not in rows.columns:
+        raise error(("field",), f"unknown field '{fact.field}' in fact '{name}'")
+    values = rows[fact.field].dropna()
+    if fact.aggregate == "value":
+        if len(values) != 1:
+            raise error(
+                ("filter",),
+                f"fact '{name}' matches {len(values)} rows, not one",
+                "narrow the filter (a year, a source_id …) or give an aggregate",
+            )
+        value = values.iloc[0]
+    elif fact.aggregate == "count":
+        value = len(values)
+    else:
+        if values.empty:
+            raise error(("filter",), f"fact '{name}' matches no rows")
+        value = getattr(values, fact.aggregate)()
+    if "confidence" in rows and (rows["confidence"] == "recalled").any():
+        raise error(
+            ("filter",),
+            f"fact '{name}' uses recalled (unverified) figures",
+            "quote only verified or derived figures in the text",
+        )
+    value = value.item() if hasattr(value, "item") else value
+    return FactValue(name, value, format_number(value, fact.format, language))
+
+
+def load_facts(path: Path, display: str, package: DataPackage, language: str) -> list[FactValue]:
+    """Every fact, computed and formatted, in file order."""
+    doc = load_yaml(path, display)
+    facts = validate(FactsFile, doc, doc.data or {}).facts
+    if package is None:
+        raise ReportError("facts need the data package in data/stats/", doc.location())
+    return [compute(name, fact, package, doc, language) for name, fact in facts.items()]

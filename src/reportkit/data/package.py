@@ -1,0 +1,123 @@
+"""data/stats/: a Frictionless data package, validated with frictionless and read with pandas."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from frictionless import Package
+
+from reportkit.errors import Location, ReportError, did_you_mean
+from reportkit.yamlio import load_yaml
+
+DESCRIPTOR = "datapackage.yaml"
+
+
+@dataclass
+class DataPackage:
+    """Validated datasets by resource name, plus the descriptor they came from."""
+
+    directory: Path
+    display: str
+    descriptor: dict
+    frames: dict[str, pd.DataFrame]
+
+    def resource(self, name: str) -> dict:
+        return next(r for r in self.descriptor["resources"] if r["name"] == name)
+
+    def path(self, name: str) -> Path:
+        return self.directory / self.resource(name)["path"]
+
+    def frame(self, name: str, location: Location | None = None) -> pd.DataFrame:
+        if name not in self.frames:
+            raise ReportError(
+                f"unknown dataset '{name}'",
+                location,
+                did_you_mean(name, self.frames) or f"datasets: {', '.join(sorted(self.frames))}",
+            )
+        return self.frames[name]
+
+
+def _lookup_values(package: Package, error) -> str:
+    match = re.search(r'values "([^"]*)" not found', error.note or "")
+    return match.group(1) if match else ""
+
+
+def _explain(package: Package, resource_name: str, error, display_dir: str) -> ReportError:
+    """One frictionless error as `file:row N:column NAME: message`."""
+    resource = package.get_resource(resource_name)
+    where = f"{display_dir}/{resource.path}"
+    row = getattr(error, "row_number", None)
+    field = getattr(error, "field_name", None)
+    cell = getattr(error, "cell", None)
+    parts = [where]
+    if row:
+        parts.append(f"row {row}")
+    if field:
+        parts.append(f"column {field}")
+    location = Location(":".join(parts))
+    kind = error.type
+    if kind == "type-error":
+        expected = (error.note or "").replace("type is ", "").split("/")[0].strip('"')
+        article = "an" if expected[:1] in "aeiou" else "a"
+        return ReportError(f'"{cell}" is not {article} {expected}', location, "fix the value")
+    if kind == "constraint-error":
+        return ReportError(f'"{cell}" breaks a constraint: {error.note}', location)
+    if kind == "primary-key":
+        keys = ", ".join(resource.schema.primary_key)
+        return ReportError(
+            f"duplicate key ({keys}): {error.note}", location, "each row needs its own key"
+        )
+    if kind == "foreign-key":
+        value = _lookup_values(package, error)
+        reference = re.search(r'lookup table "([^"]+)" as "([^"]+)"', error.note or "")
+        table, column = reference.groups() if reference else ("", "")
+        known = []
+        if table:
+            known = [str(row[column]) for row in package.get_resource(table).read_rows()]
+        what = "geography code" if "geo" in column else f"{column} value"
+        return ReportError(
+            f"unknown {what} '{value}'",
+            location,
+            did_you_mean(value, known) or f"add it to {table}.csv first",
+        )
+    if kind == "missing-label":
+        return ReportError(f"missing column: {error.note or error.message}", location)
+    if kind == "missing-cell":
+        return ReportError("missing value", location, "fill in the cell")
+    if kind == "blank-row":
+        return ReportError("blank row", location, "delete it")
+    return ReportError(error.message, location)
+
+
+def load_package(directory: Path, display_dir: str) -> DataPackage:
+    """Validate the data package and load each tabular resource as a DataFrame."""
+    descriptor_path = directory / DESCRIPTOR
+    display = f"{display_dir}/{DESCRIPTOR}"
+    if not descriptor_path.is_file():
+        raise ReportError(f"{display} does not exist", hint="describe the datasets there")
+    descriptor = load_yaml(descriptor_path, display).data
+    package = Package(str(descriptor_path))
+    report = package.validate()
+    if not report.valid:
+        for task in report.tasks:
+            for error in task.errors:
+                raise _explain(package, task.name, error, display_dir)
+        errors = report.errors
+        raise ReportError(
+            errors[0].message if errors else "invalid data package", Location(display)
+        )
+    frames = {}
+    for resource in descriptor["resources"]:
+        fields = resource["schema"]["fields"]
+        dtypes = {f["name"]: _dtype(f["type"]) for f in fields}
+        frames[resource["name"]] = pd.read_csv(
+            directory / resource["path"], dtype=dtypes, keep_default_na=False, na_values=[""]
+        )
+    return DataPackage(directory, display, descriptor, frames)
+
+
+def _dtype(kind: str) -> str:
+    return {"integer": "Int64", "number": "Float64"}.get(kind, "string")

@@ -1,0 +1,30 @@
+-- Stage 3 (layout): a chart figure's image becomes, in HTML, the prepared fragment: inline SVG
+-- (for print and readers without JavaScript) plus the Vega-Lite spec for the interactive chart.
+local function read(path)
+  local file = io.open(path, "r")
+  if not file then return nil end
+  local text = file:read("a")
+  file:close()
+  return text
+end
+
+local function chart_fragment(block)
+  if block.t ~= "Para" and block.t ~= "Plain" then return nil end
+  if #block.content ~= 1 or block.content[1].t ~= "Image" then return nil end
+  local image = block.content[1]
+  if not image.classes:includes("chart-image") then return nil end
+  local fragment = read(image.src:gsub("%.svg$", ".html"))
+  if fragment then return pandoc.RawBlock("html", fragment) end
+end
+
+if FORMAT:match("html") then
+  return {
+    {
+      Figure = function(fig)
+        fig.content = fig.content:map(function(block) return chart_fragment(block) or block end)
+        return fig
+      end,
+    },
+  }
+end
+return {}

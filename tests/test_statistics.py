@@ -1,0 +1,224 @@
+"""Statistics: validated data package, charts in HTML and PDF, facts bound to the data."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pandas as pd
+import pdfplumber
+import pytest
+import yaml
+
+from tests.conftest import ROOT, run_reportkit
+from tests.test_errors import assert_clean_failure, replace_in
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def chart_ids(root) -> list[str]:
+    return [c["id"] for c in yaml.safe_load((root / "data" / "charts.yml").read_text())["charts"]]
+
+
+@pytest.fixture(scope="module")
+def doc(example):
+    return lxml.html.parse(str(example.html)).getroot()
+
+
+def test_the_example_has_at_least_six_charts():
+    assert len(chart_ids(ROOT)) >= 6
+
+
+def test_every_chart_appears_once_in_the_html_interactive_and_as_svg(doc):
+    for chart in chart_ids(ROOT):
+        figures = doc.xpath(f"//figure[@id='fig-{chart}']")
+        assert len(figures) == 1, chart
+        figure = figures[0]
+        assert len(figure.xpath(".//div[@class='chart-fallback']/*[local-name()='svg']")) == 1
+        spec = figure.xpath(".//script[@class='vega-spec']")
+        assert len(spec) == 1 and '"spec"' in spec[0].text
+        link = figure.xpath(".//a[@download]")
+        assert link and link[0].text == "Download data (CSV)"
+        caption = normalise(figure.xpath("string(.//figcaption)"))
+        assert re.match(r"Figure \d+:", caption) and "Source:" in caption, caption
+
+
+def test_charts_use_the_offline_vega_bundle(doc, example):
+    scripts = doc.xpath("//script/@src")
+    assert "assets/vega.js" in scripts and "assets/charts.js" in scripts
+    assert (example.html.parent / "assets" / "vega.js").stat().st_size > 100_000
+
+
+def test_figure_references_match_figure_numbers_in_html_and_pdf(doc, example):
+    numbers = {}
+    for figure in doc.xpath("//figure[starts-with(@id,'fig-')]"):
+        label = figure.xpath("string(.//span[@class='fig-number'])")
+        numbers[figure.get("id")] = re.search(r"\d+", label).group()
+    assert list(numbers.values()) == [str(n) for n in range(1, len(numbers) + 1)]
+    xrefs = doc.xpath("//a[@class='quarto-xref'][starts-with(@href,'#fig-')]")
+    assert len(xrefs) >= len(numbers), "every chart is referred to in the text"
+    for link in xrefs:
+        assert normalise(link.text_content()) == f"Figure {numbers[link.get('href')[1:]]}"
+    text = normalise(" ".join(p.extract_text() or "" for p in pdfplumber.open(example.pdf).pages))
+    for number in numbers.values():
+        assert f"Figure {number}:" in text
+        assert re.search(rf"Figure {number}\b(?!:)", text), f"no reference to Figure {number}"
+
+
+def test_charts_are_vector_graphics_in_the_pdf(example):
+    with pdfplumber.open(example.pdf) as pdf:
+        chart_pages = [p for p in pdf.pages if re.search(r"Figure \d+:", p.extract_text() or "")]
+        assert len(chart_pages) >= 3
+        for page in chart_pages:
+            assert page.images == [], f"page {page.page_number} holds a raster image"
+            assert len(page.rects) + len(page.curves) + len(page.lines) > 5
+            fonts = {c["fontname"].split("+")[-1] for c in page.chars}
+            assert any(f.startswith("Fira-Sans") for f in fonts)
+
+
+def test_every_fact_equals_the_value_recomputed_with_pandas(example):
+    facts = yaml.safe_load((ROOT / "data" / "facts.yml").read_text())["facts"]
+    variables = yaml.safe_load((example.root / "_variables.yml").read_text())["facts"]
+    assert set(variables) == set(facts) and len(facts) >= 5
+    for name, fact in facts.items():
+        frame = pd.read_csv(
+            ROOT / "data" / "stats" / f"{fact['dataset']}.csv", dtype=str, keep_default_na=False
+        )
+        for column, wanted in (fact.get("filter") or {}).items():
+            if wanted is None:
+                frame = frame[frame[column] == ""]
+            elif isinstance(wanted, list):
+                frame = frame[frame[column].isin([str(w) for w in wanted])]
+            else:
+                frame = frame[frame[column] == str(wanted)]
+        values = frame[fact.get("field", "value")].astype(int)
+        aggregate = fact.get("aggregate", "value")
+        expected = values.iloc[0] if aggregate == "value" else getattr(values, aggregate)()
+        assert aggregate != "value" or len(values) == 1
+        assert variables[name] == f"{int(expected):,}", name
+
+
+def test_the_text_quotes_facts_not_typed_numbers(example, doc):
+    variables = yaml.safe_load((example.root / "_variables.yml").read_text())["facts"]
+    body = normalise(doc.xpath("string(//main)"))
+    for value in variables.values():
+        assert value in body
+    used = set()
+    for path in (ROOT / "content").rglob("*.qmd"):
+        used |= set(re.findall(r"\{\{< var facts\.(\w+) >\}\}", path.read_text()))
+    assert used == set(variables), f"facts defined but not quoted: {set(variables) - used}"
+
+
+def test_changing_a_csv_value_changes_chart_and_number_and_nothing_else(mini):
+    generated = mini / "_generated" / "charts"
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in generated.iterdir()}
+    replace_in(mini / "data" / "stats" / "arrivals.csv", "grc,2016,,173450", "grc,2016,,173999")
+    proc = run_reportkit("render", mini)
+    assert proc.returncode == 0, proc.stderr
+    assert "charts: 1 drawn, 1 unchanged" in proc.stdout
+    html = (mini / "_output" / "report.html").read_text()
+    assert "In 2016, 173,999 people arrived in Greece" in html
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in generated.iterdir()}
+    changed = {name for name in after if after[name][1] != before[name][1]}
+    assert changed == {f"mini-arrivals.{ext}" for ext in ("svg", "vl.json", "html", "csv")}
+    untouched = [n for n in after if n.startswith("mini-italy")]
+    assert untouched and all(after[n][0] == before[n][0] for n in untouched), "rewrote mini-italy"
+    svg = (generated / "mini-arrivals.svg").read_text()
+    assert "173999" in (generated / "mini-arrivals.csv").read_text() and "<svg" in svg
+
+
+def test_a_recalled_value_is_flagged_in_its_chart(mini):
+    replace_in(
+        mini / "data" / "stats" / "arrivals.csv",
+        "ita,2015,,153842,persons,unhcr-test,verified",
+        "ita,2015,,153842,persons,unhcr-test,recalled",
+    )
+    proc = run_reportkit("render", mini, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    html = (mini / "_output" / "report.html").read_text()
+    assert "Pale marks are recalled figures" in html
+    charts = mini / "_generated" / "charts"
+    assert "#b8c7d9" in (charts / "mini-italy.vl.json").read_text()  # pale colour, one series
+    assert '"opacity"' in (charts / "mini-arrivals.vl.json").read_text()  # pale, several series
+    assert 'fill="#b8c7d9"' in (charts / "mini-italy.svg").read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "grc,2016,,173450",
+            "grc,2016,,12O5",
+            r'data/stats/arrivals\.csv:row 3:column value: "12O5" is not an integer',
+        ),
+        (
+            "ita,2016,,181436",
+            "ita,2015,,181436",
+            r"data/stats/arrivals\.csv:row 5: duplicate key \(indicator, geo_id, year, month, source_id\)",
+        ),
+        (
+            "ita,2016,,181436",
+            "itx,2016,,181436",
+            r"data/stats/arrivals\.csv:row 5: unknown geography code 'itx' \(did you mean 'ita'\?\)",
+        ),
+        (
+            "grc,2016,,173450",
+            "grc,2016,,-5",
+            r'data/stats/arrivals\.csv:row 3:column value: "-5" breaks a constraint',
+        ),
+    ],
+)
+def test_bad_data_names_file_row_and_column(mini, old, new, message):
+    replace_in(mini / "data" / "stats" / "arrivals.csv", old, new)
+    assert_clean_failure(run_reportkit("render", mini), message)
+
+
+def test_missing_column_is_named(mini):
+    path = mini / "data" / "stats" / "arrivals.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(",".join(line.split(",")[:-1]) for line in lines) + "\n")
+    assert_clean_failure(
+        run_reportkit("render", mini), r"data/stats/arrivals\.csv.*missing column.*note"
+    )
+
+
+def test_unknown_fact_key_names_the_file_and_line_where_it_is_used(mini):
+    replace_in(mini / "content" / "intro.qmd", "facts.greece_2016", "facts.greece_2061")
+    assert_clean_failure(
+        run_reportkit("render", mini),
+        r"content/intro\.qmd:7:10: unknown var key 'facts\.greece_2061' \(did you mean 'facts\.greece_2016'\?\)",
+    )
+
+
+def test_a_fact_matching_several_rows_is_refused(mini):
+    replace_in(mini / "data" / "facts.yml", "year: 2016, ", "")
+    assert_clean_failure(
+        run_reportkit("render", mini),
+        r"data/facts\.yml:4:5: fact 'greece_2016' matches 2 rows, not one",
+    )
+
+
+def test_a_chart_without_alt_text_is_refused(mini):
+    replace_in(
+        mini / "data" / "charts.yml",
+        "    alt: Grouped bars of sea arrivals in Greece and Italy in 2015 and 2016.\n",
+        "",
+    )
+    assert_clean_failure(
+        run_reportkit("render", mini), r"data/charts\.yml:2:5: required field 'alt' is missing"
+    )
+
+
+def test_a_chart_mixing_two_sources_asks_for_one(mini):
+    path = mini / "data" / "stats"
+    with (path / "arrivals.csv").open("a") as f:
+        f.write("sea_arrivals,ita,2016,,181000,persons,other-test,verified,second source\n")
+    with (path / "sources.csv").open("a") as f:
+        f.write("other-test,IOM,Another test source,https://example.org/other\n")
+    assert_clean_failure(
+        run_reportkit("render", mini),
+        r"data/charts\.yml:\d+:\d+: chart 'mini-arrivals' has several values for year=2016, geo_id=ita "
+        r"\(sources other-test, unhcr-test\) \(pick one source per series",
+    )
