@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PROJECT_ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images")
+PROJECT_ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images", "brands")
 
 
 def run_reportkit(*args: str | Path, env: dict | None = None) -> subprocess.CompletedProcess:

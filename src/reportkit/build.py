@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reportkit.engines.embedded import render_html
+from reportkit.engines.embedded import render_html, write_assets
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
 from reportkit.output import publish, staging
@@ -72,8 +73,24 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
     started = time.perf_counter()
     project = find_project(root)
     prepared = prepare(project)
-    html = html or project.output_dir / "report.html"
+    html = (html or project.output_dir / "report.html").resolve()
+    if not html.is_file():
+        raise ReportError(f"{html} does not exist", hint="render the HTML first")
     with staging(project.output_dir) as stage:
-        write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
+        stylesheets = []
+        if "assets/print.css" not in html.read_text(encoding="utf-8"):
+            # HTML from another renderer (Quarto's own template): bring reportkit's print look.
+            running = project.settings.running_header or prepared.conference.short_title
+            write_assets(project, stage, running, charts=False, brand=prepared.brand)
+            names = ("fonts.css", "report.css", "brand.css", "print.css")
+            stylesheets = [stage / "assets" / name for name in names]
+        write_pdf(
+            html,
+            stage / "report.pdf",
+            [project.root, stage],
+            publication_epoch(prepared),
+            stylesheets,
+        )
+        shutil.rmtree(stage / "assets", ignore_errors=True)  # print-only; Quarto has its own
         published = publish(stage, project.output_dir)
     return BuildResult(published, time.perf_counter() - started)

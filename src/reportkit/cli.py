@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from reportkit import __version__, build
+from reportkit import __version__, build, scaffold
 from reportkit.errors import ReportError
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -107,6 +107,30 @@ def pdf(project_dir: Path, html: Path | None) -> None:
     result = build.print_pdf(project_dir, html)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
+
+
+@app.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Regional Conference Report", show_default=True)
+@click.option("--city", default="City", show_default=True)
+@click.option("--year", type=int, default=2026, show_default=True)
+@click.option("--language", default="en-GB", show_default=True, help="BCP 47 tag, e.g. tr-TR")
+@click.option(
+    "--from",
+    "previous",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Start the next edition from this project: settings, brand, data, charts and facts.",
+)
+def new(directory: Path, title: str, city: str, year: int, language: str, previous) -> None:
+    """Create a report project in DIRECTORY (which must be new or empty)."""
+    values = scaffold.NewProject(title, city, year, language)
+    if previous:
+        scaffold.create_next_edition(directory, previous, values)
+    else:
+        scaffold.create_project(directory, values)
+    stdout.print(
+        f"created {directory}: edit data/ and content/, then 'reportkit render {directory}'"
+    )
 
 
 def main() -> None:

@@ -9,9 +9,8 @@ import fontpkg
 
 from reportkit.errors import ReportError
 
-# Static (non-variable) families: WeasyPrint subsets every weight separately, and subsetting
-# a variable font's large GPOS table costs about five times as much per weight.
-DEFAULT_FAMILIES = {"body": "IBM Plex Serif", "heading": "Fira Sans"}
+# Brands should name static (non-variable) families: WeasyPrint subsets every weight
+# separately, and subsetting a variable font's large GPOS table costs about five times as much.
 USED_WEIGHTS = (400, 600, 700)
 
 

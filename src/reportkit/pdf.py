@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import lxml.html
 import weasyprint
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from reportkit.errors import ReportError
@@ -122,10 +123,10 @@ def _block_to_push(document, page_number: int):
     return split[-1] if split else (here[-1] if here else None)
 
 
-def render_keeping_notes_with_calls(html: weasyprint.HTML):
+def render_keeping_notes_with_calls(html: weasyprint.HTML, stylesheets=None, font_config=None):
     """Lay out the document; where a note was pushed off its call's page, start the block
     that crowded it out on the next page instead, and lay out again."""
-    document = html.render()
+    document = html.render(stylesheets=stylesheets, font_config=font_config)
     for _ in range(MAX_FOOTNOTE_PASSES):
         pages = misplaced_footnote_pages(document)
         if not pages:
@@ -135,7 +136,7 @@ def render_keeping_notes_with_calls(html: weasyprint.HTML):
             break
         style = element.get("style", "")
         element.set("style", f"{style}; break-before: page".lstrip("; "))
-        document = html.render()
+        document = html.render(stylesheets=stylesheets, font_config=font_config)
     return document
 
 
@@ -161,7 +162,13 @@ def source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def write_pdf(html_path: Path, pdf_path: Path, allowed: list[Path], epoch: int = 0) -> None:
+def write_pdf(
+    html_path: Path,
+    pdf_path: Path,
+    allowed: list[Path],
+    epoch: int = 0,
+    stylesheets: list[Path] | None = None,
+) -> None:
     """Print html_path to pdf_path: byte-identical for identical input.
 
     The PDF identifier is a hash of the HTML, and font timestamps come from `epoch`
@@ -178,9 +185,16 @@ def write_pdf(html_path: Path, pdf_path: Path, allowed: list[Path], epoch: int =
             base_url=html_path.parent.as_uri() + "/",
             url_fetcher=OfflineFetcher([html_path.parent, *allowed]),
         )
+        fetcher = OfflineFetcher([html_path.parent, *allowed])
+        # @font-face rules in extra stylesheets only work through a shared FontConfiguration.
+        fonts = FontConfiguration()
+        extra = [
+            weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
+            for p in stylesheets or []
+        ]
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         with source_date_epoch(epoch):
-            rendered = render_keeping_notes_with_calls(document)
+            rendered = render_keeping_notes_with_calls(document, extra, fonts)
             rendered.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
     except FatalURLFetchingError as exc:
         raise ReportError(f"cannot print the PDF: {exc}") from None

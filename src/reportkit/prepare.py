@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from reportkit.brand import BrandStyle, load_brand
 from reportkit.charts.build import vega_lite_spec
 from reportkit.charts.catalogue import load_charts
 from reportkit.charts.export import ChartCache, d3_format_locale
@@ -20,6 +21,7 @@ from reportkit.charts.theme import ChartTheme
 from reportkit.data.facts import load_facts
 from reportkit.data.package import load_package
 from reportkit.errors import ReportError
+from reportkit.fonts import font_faces
 from reportkit.model.conference import Conference, load_conference
 from reportkit.model.programme import Programme, load_programme
 from reportkit.partials import programme_annex, sessions_markdown, speakers_annex
@@ -38,6 +40,7 @@ class Prepared:
     files: dict[str, str]  # project-relative path -> text
     warnings: list[ReportError] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
+    brand: BrandStyle | None = None
     charts: list[str] = field(default_factory=list)
     charts_built: int = 0
     charts_reused: int = 0
@@ -155,6 +158,9 @@ def prepare(project: Project) -> Prepared:
         + speakers_annex(programme, sources),
     }
     prepared = Prepared(conference, programme, metadata, files, list(programme.warnings))
+    prepared.brand = load_brand(project.root, settings.brand)
+    for family in {prepared.brand.body_font, prepared.brand.heading_font}:
+        font_faces(family)  # fail early, naming the fontpkg package to install
     prepare_statistics(project, prepared)
     return prepared
 
@@ -173,8 +179,11 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
     package = load_package(stats_dir, settings.stats)
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
-        cache = ChartCache(project.path(CACHE_DIR) / "charts")
-        theme = ChartTheme()
+        brand = prepared.brand
+        cache = ChartCache(
+            project.path(CACHE_DIR) / "charts", (brand.body_font, brand.heading_font)
+        )
+        theme = ChartTheme.from_brand(brand)
         locale = d3_format_locale(prepared.conference.language)
         for index, chart in enumerate(charts):
             spec, rows = vega_lite_spec(chart, package, doc, index, project.root, theme)

@@ -74,6 +74,7 @@ class Settings:
     bibliography: tuple[str, ...] = ()
     csl: str | None = None
     metadata_files: tuple[str, ...] = ()
+    brand: str | None = None
     conference: str = "data/conference.yml"
     people: str = "data/people.yml"
     programme: str = "data/programme.yml"
@@ -201,6 +202,7 @@ def read_settings(doc: YamlDocument) -> Settings:
         bibliography=_as_list(data.get("bibliography")),
         csl=data.get("csl"),
         metadata_files=_as_list(data.get("metadata-files")),
+        brand=_typed(doc, ("brand",), data["brand"], str) if "brand" in data else None,
         conference=rk.get("conference", "data/conference.yml"),
         people=rk.get("people", "data/people.yml"),
         programme=rk.get("programme", "data/programme.yml"),

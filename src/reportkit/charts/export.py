@@ -12,12 +12,12 @@ import vl_convert as vlc
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from reportkit import __version__
-from reportkit.fonts import DEFAULT_FAMILIES, font_faces
+from reportkit.fonts import font_faces
 
 _registered_fonts: set[Path] = set()
 
 
-def register_fonts(families: tuple[str, ...] = tuple(DEFAULT_FAMILIES.values())) -> None:
+def register_fonts(families: tuple[str, ...]) -> None:
     """Let vl-convert measure and name text in the brand fonts (never system fonts)."""
     for family in families:
         for face in font_faces(family):
@@ -61,6 +61,7 @@ def prefix_ids(svg: str, prefix: str) -> str:
 @dataclass
 class ChartCache:
     directory: Path
+    fonts: tuple[str, ...]
     built: int = 0
     reused: int = 0
 
@@ -70,7 +71,7 @@ class ChartCache:
         if path.is_file():
             self.reused += 1
             return path.read_text(encoding="utf-8")
-        register_fonts()
+        register_fonts(self.fonts)
         svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[], format_locale=locale)
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -10,10 +10,22 @@ DEFAULT_PALETTE = ["#0b3d6e", "#e69f00", "#56b4e9", "#009e73", "#c8102e", "#cc79
 
 @dataclass(frozen=True)
 class ChartTheme:
+    """Defaults match the built-in Harbour brand; `from_brand` is what builds use."""
+
     font: str = "Fira Sans"
     text_colour: str = "#1d2229"
     muted_colour: str = "#5b6570"
     palette: tuple[str, ...] = tuple(DEFAULT_PALETTE)
+
+    @classmethod
+    def from_brand(cls, brand) -> ChartTheme:
+        okabe_ito = [c for c in DEFAULT_PALETTE[1:] if c not in brand.palette]
+        return cls(
+            font=brand.heading_font,
+            text_colour=brand.text,
+            muted_colour=brand.muted,
+            palette=tuple(brand.palette) + tuple(okabe_ito),
+        )
 
     def config(self) -> dict:
         """Vega-Lite `config` block."""

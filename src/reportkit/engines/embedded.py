@@ -18,10 +18,11 @@ import pypandoc
 import yaml
 
 from reportkit import __version__
+from reportkit.brand import BrandStyle
 from reportkit.charts.export import vega_bundle
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError
-from reportkit.fonts import DEFAULT_FAMILIES, font_face_css, font_faces
+from reportkit.fonts import font_face_css, font_faces
 from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project
 
@@ -70,6 +71,7 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
             "number-depth": settings.number_depth,
             "reportkit-version": __version__,
             "charts": bool(prepared.charts),
+            "brand-logo": logo_asset(prepared.brand),
         }
     )
     if settings.css:
@@ -82,6 +84,10 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
     if crossref:
         meta["crossref"] = crossref
     return meta
+
+
+def logo_asset(brand: BrandStyle) -> str | None:
+    return f"assets/logo{brand.logo.suffix}" if brand.logo else None
 
 
 def pandoc_arguments(project: Project, metadata_file: Path, to: str) -> list[str]:
@@ -153,16 +159,22 @@ def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -
             raise ReportError(warning["message"], where, "define the footnote or fix its label")
 
 
-def write_assets(project: Project, out_dir: Path, running_header: str, charts: bool) -> None:
+def write_assets(
+    project: Project, out_dir: Path, running_header: str, charts: bool, brand: BrandStyle
+) -> None:
     """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely."""
     assets = out_dir / "assets"
     fonts_dir = assets / "fonts"
     fonts_dir.mkdir(parents=True, exist_ok=True)
-    faces = [face for family in DEFAULT_FAMILIES.values() for face in font_faces(family)]
+    families = dict.fromkeys((brand.body_font, brand.heading_font))
+    faces = [face for family in families for face in font_faces(family)]
     for face in faces:
         shutil.copyfile(face.path, fonts_dir / face.filename)
     (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
     shutil.copyfile(package_file("templates", "report.css"), assets / "report.css")
+    (assets / "brand.css").write_text(brand.css(), encoding="utf-8")
+    if brand.logo:
+        shutil.copyfile(brand.logo, assets / f"logo{brand.logo.suffix}")
     if charts:
         bundle = vega_bundle(project.path(CACHE_DIR))
         (assets / "vega.js").write_text(bundle, encoding="utf-8")
@@ -202,7 +214,7 @@ def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assem
                 assembled.find(src),
                 "reports are offline: save the image in the project, link it relatively",
             )
-        if re.match(r"^[a-z]+:", src) or src.startswith("/"):
+        if re.match(r"^[a-z]+:", src) or src.startswith("/") or (out_dir / src).is_file():
             continue
         source = project.root / src
         if not source.is_file():
@@ -232,6 +244,6 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     finally:
         metadata_file.unlink(missing_ok=True)
     running_header = project.settings.running_header or prepared.conference.short_title
-    write_assets(project, out_dir, running_header, bool(prepared.charts))
+    write_assets(project, out_dir, running_header, bool(prepared.charts), prepared.brand)
     copy_resources(project, html, out_dir, assembled)
     return html

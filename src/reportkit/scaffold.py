@@ -1,0 +1,158 @@
+"""`reportkit new`: a complete project from the packaged template, or from last edition's."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from reportkit.brand import BUILTIN_BRANDS, builtin_brand_dir
+from reportkit.errors import ReportError
+from reportkit.project import find_project
+
+PLACEHOLDER_SUFFIXES = {".qmd", ".yml", ".yaml", ".md", ".csv"}
+# What the next edition inherits from the last one; content, people and programme start afresh.
+CARRIED_OVER = (
+    "_quarto.yml",
+    "_brand.yml",
+    "brands",
+    "data/stats",
+    "data/charts.yml",
+    "data/facts.yml",
+)
+
+
+@dataclass(frozen=True)
+class NewProject:
+    title: str = "Regional Conference Report"
+    city: str = "City"
+    year: int = 2026
+    language: str = "en-GB"
+
+    def fill(self, text: str) -> str:
+        return (
+            text.replace("__TITLE__", self.title)
+            .replace("__CITY__", self.city)
+            .replace("__YEAR__", str(self.year))
+            .replace("__LANGUAGE__", self.language)
+        )
+
+
+def template_dir() -> Path:
+    return Path(str(resources.files("reportkit").joinpath("templates", "project")))
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ReportError(
+            f"{target} is not empty",
+            hint="reportkit new never overwrites: choose a new or empty directory",
+        )
+
+
+def _copy_template(target: Path, values: NewProject, skip: tuple[str, ...] = ()) -> None:
+    source = template_dir()
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_dir() or any(str(relative).startswith(s) for s in skip):
+            continue
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix in PLACEHOLDER_SUFFIXES:
+            destination.write_text(values.fill(path.read_text(encoding="utf-8")), "utf-8")
+        else:
+            shutil.copyfile(path, destination)
+
+
+def _copy_brands(target: Path) -> None:
+    for name in BUILTIN_BRANDS:
+        shutil.copytree(builtin_brand_dir(name), target / "brands" / name)
+
+
+def create_project(target: Path, values: NewProject) -> Path:
+    """A new project at target from reportkit's template, ready to render."""
+    _check_target(target)
+    target.mkdir(parents=True, exist_ok=True)
+    _copy_template(target, values)
+    _copy_brands(target)
+    return target
+
+
+def statistics_chapter(charts_file: Path, facts_file: Path) -> str:
+    """Placeholder chapter that places every carried-over chart and quotes every fact."""
+    charts = (
+        (yaml.safe_load(charts_file.read_text("utf-8")) or {}).get("charts", [])
+        if charts_file.is_file()
+        else []
+    )
+    facts = (
+        (yaml.safe_load(facts_file.read_text("utf-8")) or {}).get("facts", {})
+        if facts_file.is_file()
+        else {}
+    )
+    lines = [
+        "# Statistics {#sec-statistics}",
+        "",
+        "**PLACEHOLDER.** Charts and figures carried over from the previous edition. Update "
+        "data/stats/, then move each chart to the session it illustrates.",
+        "",
+    ]
+    for name in facts:
+        lines.append(f"- {name}: {{{{< var facts.{name} >}}}}")
+    lines.append("")
+    for chart in charts:
+        lines += [
+            f"See @fig-{chart['id']}.",
+            "",
+            f"{{{{< include /_generated/charts/{chart['id']}.qmd >}}}}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def create_next_edition(target: Path, previous: Path, values: NewProject) -> Path:
+    """The next edition: settings, brand, data package, charts and facts of the previous one;
+    content, people and programme as fresh placeholders."""
+    previous_project = find_project(previous)
+    _check_target(target)
+    target.mkdir(parents=True, exist_ok=True)
+    _copy_template(
+        target,
+        values,
+        skip=(
+            "_quarto.yml",
+            "data/stats",
+            "data/charts.yml",
+            "data/facts.yml",
+            "content/background.qmd",
+        ),
+    )
+    for name in CARRIED_OVER:
+        source = previous_project.root / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, dirs_exist_ok=True)
+        elif source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / name)
+    if not (target / "brands").exists() and not (target / "_brand.yml").exists():
+        _copy_brands(target)
+    (target / "content" / "background.qmd").write_text(
+        values.fill(
+            "# Background {#sec-background}\n\n**PLACEHOLDER.** Say why the __TITLE__ took "
+            "place in __CITY__ in __YEAR__, and what it set out to do.\n"
+        ),
+        "utf-8",
+    )
+    (target / "content" / "statistics.qmd").write_text(
+        statistics_chapter(target / "data" / "charts.yml", target / "data" / "facts.yml"), "utf-8"
+    )
+    report = (target / "report.qmd").read_text("utf-8")
+    report = report.replace(
+        "{{< include content/background.qmd >}}",
+        "{{< include content/background.qmd >}}\n\n{{< include content/statistics.qmd >}}",
+    )
+    (target / "report.qmd").write_text(report, "utf-8")
+    return target
