@@ -24,6 +24,7 @@ lint: $(BIN)/reportkit
 	$(BIN)/ruff check src tests tools
 
 test: lint
+	./scripts/system-deps.sh test
 	$(BIN)/pytest
 
 clean:

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages reportkit needs, if any are missing:
-#   pango (WeasyPrint's text layout), python3-venv, poppler-utils (pdftoppm, for looking at pages).
+#   pango (WeasyPrint's text layout), python3-venv, poppler-utils (pdftoppm, to look at pages).
+# With the argument "test", also chromium: the browser that tests/test_browser.py drives with
+# Playwright (never a downloaded browser). Ubuntu ships chromium as a snap only; install it there
+# with `snap install chromium`; outside CI the browser test skips when chromium is missing.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 python3-venv poppler-utils)
+[ "${1:-}" = "test" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
