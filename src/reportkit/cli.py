@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from reportkit import __version__, build, scaffold
+from reportkit.check import check_project, format_problems
 from reportkit.errors import ReportError
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -88,6 +89,23 @@ def render(project_dir: Path, engine: str, formats: tuple[str, ...]) -> None:
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
     stdout.print(f"rendered in {result.seconds:.1f} s")
+
+
+@app.command()
+@PROJECT_DIR
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "style", type=click.Choice(["text", "json"]), default="text")
+def check(project_dir: Path, strict: bool, style: str) -> None:
+    """Validate config, data, charts, facts and content without rendering."""
+    problems = check_project(project_dir)
+    if problems or style == "json":
+        click.echo(format_problems(problems, style))
+    errors = [p for p in problems if p.severity == "error" or strict]
+    if style == "text":
+        warnings = len(problems) - len([p for p in problems if p.severity == "error"])
+        summary = f"{len(problems) - warnings} error(s), {warnings} warning(s)"
+        stderr.print(summary if problems else "no problems found")
+    sys.exit(1 if errors else 0)
 
 
 @app.command()

@@ -68,10 +68,24 @@ def _flat_keys(mapping: dict[str, Any], prefix: str = "") -> list[str]:
 class Assembler:
     """Expands includes recursively and substitutes var/meta/pagebreak shortcodes."""
 
-    def __init__(self, root: Path, variables: dict[str, Any], metadata: dict[str, Any]):
+    def __init__(
+        self,
+        root: Path,
+        variables: dict[str, Any],
+        metadata: dict[str, Any],
+        problems: list[ReportError] | None = None,
+    ):
         self.root = root
         self.variables = variables
         self.metadata = metadata
+        # With a list, problems are collected and assembly goes on (`reportkit check`);
+        # without, the first one is raised (a render stops at once).
+        self.problems = problems
+
+    def _problem(self, error: ReportError) -> None:
+        if self.problems is None:
+            raise error
+        self.problems.append(error)
 
     def assemble(self, document: Path) -> Assembled:
         display = relative(document, self.root)
@@ -111,12 +125,14 @@ class Assembler:
             if fence and (in_fence is None or stripped.startswith(in_fence)):
                 cell = EXECUTABLE_CELL.match(line)
                 if in_fence is None and cell:
-                    raise ReportError(
-                        f"executable code cell '{{{cell['lang']}}}' is not supported by the "
-                        "embedded engine",
-                        here,
-                        "compute values in reportkit's data step and quote them with "
-                        "{{< var >}}, or render with --engine quarto",
+                    self._problem(
+                        ReportError(
+                            f"executable code cell '{{{cell['lang']}}}' is not supported by the "
+                            "embedded engine",
+                            here,
+                            "compute values in reportkit's data step and quote them with "
+                            "{{< var >}}, or render with --engine quarto",
+                        )
                     )
                 in_fence = None if in_fence else fence.group(1)
                 out.append(line)
@@ -142,13 +158,17 @@ class Assembler:
             target = path.parent / target_name
         target = target.resolve()
         if not target.is_file():
-            raise ReportError(
-                f"included file '{target_name}' does not exist",
-                here,
-                "create it, or fix the path: relative to this file, '/' is the root",
+            self._problem(
+                ReportError(
+                    f"included file '{target_name}' does not exist",
+                    here,
+                    "create it, or fix the path: relative to this file, '/' is the root",
+                )
             )
+            return
         if target in stack or target == path.resolve():
-            raise ReportError(f"'{target_name}' includes itself", here, "remove the cycle")
+            self._problem(ReportError(f"'{target_name}' includes itself", here, "remove the cycle"))
+            return
         files.append(target)
         display = relative(target, self.root)
         lines = target.read_text(encoding="utf-8").splitlines()
@@ -194,5 +214,12 @@ class Assembler:
                 f"supported: {', '.join(SUPPORTED)}; render with --engine quarto for others",
             )
 
-        line = SHORTCODE.sub(replace, line)
+        def replace_collecting(match: re.Match) -> str:
+            try:
+                return replace(match)
+            except ReportError as error:
+                self._problem(error)
+                return match.group(0)
+
+        line = SHORTCODE.sub(replace_collecting, line)
         return ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group(1) + ">}}", line)

@@ -1,0 +1,176 @@
+"""`reportkit check`: every problem in the project, one clickable line each, without rendering."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from reportkit.engines.assemble import Assembled, Assembler
+from reportkit.engines.embedded import read_variables
+from reportkit.errors import Location, ReportError
+from reportkit.prepare import prepare, write_generated
+from reportkit.project import find_project
+
+ID_ATTRIBUTE = re.compile(r"\{[^}]*#([A-Za-z][\w:.-]*)")
+REFERENCE = re.compile(r"(?:^|(?<=[\s(\[;-]))@((?:sec|fig|tbl)-[\w-]*\w)")
+IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?"
+)
+NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+NOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:")
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(\{[^}]*\})?\s*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    column: int | None
+    severity: str  # "error" or "warning"
+    message: str
+    hint: str | None = None
+
+    @classmethod
+    def from_error(cls, error: ReportError, severity: str = "error") -> Problem:
+        loc = error.location or Location("_quarto.yml")
+        return cls(str(loc.path), loc.line, loc.column, severity, error.message, error.hint)
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)
+        text = f"{where}: {self.severity}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+def _code_lines(text: str) -> set[int]:
+    """1-based numbers of lines inside fenced code blocks."""
+    inside, fence, lines = False, "", set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = re.match(r"\s*(`{3,}|~{3,})", line)
+        if marker and (not inside or line.strip().startswith(fence)):
+            inside, fence = (not inside), marker.group(1)
+            lines.add(number)
+        elif inside:
+            lines.add(number)
+    return lines
+
+
+def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
+    """Cross-references, images, alt text, footnotes and empty sections of the whole text."""
+    problems: list[Problem] = []
+    lines = assembled.text.splitlines()
+    code = _code_lines(assembled.text)
+    ids = set(ID_ATTRIBUTE.findall(assembled.text))
+    definitions = {m.group(1) for line in lines if (m := NOTE_DEFINITION.match(line))}
+
+    def at(number: int, column: int) -> tuple[str, int | None, int | None]:
+        origin = assembled.origin(number)
+        return (str(origin.path), origin.line, column) if origin else ("?", None, None)
+
+    for number, line in enumerate(lines, start=1):
+        if number in code:
+            continue
+        for match in REFERENCE.finditer(line):
+            if match.group(1) not in ids:
+                kind = match.group(1).split("-")[0]
+                problems.append(
+                    Problem(
+                        *at(number, match.start() + 1),
+                        "error",
+                        f"no {kind} with id '{match.group(1)}' for this reference",
+                        f"check the id or add {{#{match.group(1)}}} to its target",
+                    )
+                )
+        for match in IMAGE.finditer(line):
+            src, attrs = match["src"], match["attrs"] or ""
+            where = at(number, match.start() + 1)
+            if re.match(r"^(https?:)?//", src):
+                problems.append(
+                    Problem(
+                        *where,
+                        "error",
+                        f"image {src} would load from the network",
+                        "save it in the project and link it relatively",
+                    )
+                )
+            elif not (root / src.lstrip("/")).is_file():
+                problems.append(
+                    Problem(
+                        *where,
+                        "error",
+                        f"image '{src}' does not exist",
+                        "fix the path; it is relative to the project root",
+                    )
+                )
+            if not match["alt"].strip() and "fig-alt=" not in attrs:
+                problems.append(
+                    Problem(
+                        *where,
+                        "warning",
+                        f"image '{src}' has no alt text",
+                        'add fig-alt="…" describing what it shows',
+                    )
+                )
+        for match in NOTE_CALL.finditer(line):
+            if match.group(1) not in definitions:
+                problems.append(
+                    Problem(
+                        *at(number, match.start() + 1),
+                        "error",
+                        f"footnote '{match.group(1)}' is never defined",
+                        f"add a line '[^{match.group(1)}]: …'",
+                    )
+                )
+        heading = HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            following = next(
+                (ln for ln in lines[number:] if ln.strip() and not ln.lstrip().startswith("<!--")),
+                None,
+            )
+            next_heading = HEADING.match(following) if following else None
+            if following is None or (next_heading and len(next_heading.group(1)) <= level):
+                problems.append(
+                    Problem(
+                        *at(number, 1),
+                        "warning",
+                        f"section '{heading.group(2)}' is empty",
+                        "write its text or remove the heading",
+                    )
+                )
+    return problems
+
+
+def check_project(root: Path) -> list[Problem]:
+    """Validate configuration, data and content; never renders, never stops at the first."""
+    problems: list[Problem] = []
+    try:
+        project = find_project(root)
+    except ReportError as error:
+        return [Problem.from_error(error)]
+    prepared = None
+    try:
+        prepared = prepare(project)
+        write_generated(project, prepared)
+        problems += [Problem.from_error(w, "warning") for w in prepared.warnings]
+    except ReportError as error:
+        problems.append(Problem.from_error(error))
+    content: list[ReportError] = []
+    metadata = dict(prepared.metadata) if prepared else {}
+    variables = prepared.variables if prepared and prepared.variables else {}
+    try:
+        variables = variables or read_variables(project)
+        assembler = Assembler(project.root, variables, metadata, content)
+        assembled = assembler.assemble(project.path(project.settings.document))
+        problems += lint_content(assembled, project.root)
+    except ReportError as error:
+        content.append(error)
+    problems += [Problem.from_error(e) for e in content]
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+
+
+def format_problems(problems: list[Problem], style: str) -> str:
+    if style == "json":
+        return json.dumps([asdict(p) for p in problems], indent=2, ensure_ascii=False)
+    return "\n".join(str(p) for p in problems)

@@ -1,0 +1,97 @@
+"""`reportkit check`: exact, clickable problem lines; exit codes; --strict; --format json."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import ROOT, copy_project, run_reportkit
+
+BROKEN_CONTENT = """
+## Empty part {#sec-empty}
+
+## Findings {#sec-findings}
+
+See @fig-nowhere and @sec-intro, a note[^undefined] and {{< var facts.unknown >}}.
+
+![](images/missing.png)
+
+{{< include missing.qmd >}}
+"""
+
+EXPECTED = [
+    "content/intro.qmd:13:1: warning: section 'Empty part' is empty (write its text or remove the heading)",
+    "content/intro.qmd:17:5: error: no fig with id 'fig-nowhere' for this reference (check the id or add {#fig-nowhere} to its target)",
+    "content/intro.qmd:17:40: error: footnote 'undefined' is never defined (add a line '[^undefined]: …')",
+    "content/intro.qmd:17:57: error: unknown var key 'facts.unknown' (define it in _variables.yml)",
+    "content/intro.qmd:19:1: error: image 'images/missing.png' does not exist (fix the path; it is relative to the project root)",
+    "content/intro.qmd:19:1: warning: image 'images/missing.png' has no alt text (add fig-alt=\"…\" describing what it shows)",
+    "content/intro.qmd:21: error: included file 'missing.qmd' does not exist (create it, or fix the path: relative to this file, '/' is the root)",
+    "data/people.yml:8:5: warning: person 'idle' is not in any session of data/programme.yml (add them to a session or remove them)",
+]
+
+
+def broken(mini):
+    with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
+        f.write(BROKEN_CONTENT)
+    with (mini / "data" / "people.yml").open("a", encoding="utf-8") as f:
+        f.write("  - id: idle\n    name: Idle Person\n")
+    return mini
+
+
+def test_the_example_report_is_clean(tmp_path):
+    root = copy_project(
+        ROOT,
+        tmp_path / "example",
+        ("_quarto.yml", "report.qmd", "content", "data", "images", "brands"),
+    )
+    proc = run_reportkit("check", root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == "" and "no problems found" in proc.stderr
+
+
+def test_every_problem_is_one_exact_line(mini):
+    proc = run_reportkit("check", broken(mini))
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == EXPECTED
+    assert "5 error(s), 3 warning(s)" in proc.stderr
+
+
+def test_warnings_alone_pass_unless_strict(mini):
+    with (mini / "data" / "people.yml").open("a", encoding="utf-8") as f:
+        f.write("  - id: idle\n    name: Idle Person\n")
+    assert run_reportkit("check", mini).returncode == 0
+    strict = run_reportkit("check", "--strict", mini)
+    assert strict.returncode == 1
+    assert strict.stdout.splitlines() == [EXPECTED[-1]]
+
+
+def test_json_output_for_tools(mini):
+    proc = run_reportkit("check", "--format", "json", broken(mini))
+    assert proc.returncode == 1
+    problems = json.loads(proc.stdout)
+    assert len(problems) == len(EXPECTED)
+    first = problems[1]
+    assert first == {
+        "path": "content/intro.qmd",
+        "line": 17,
+        "column": 5,
+        "severity": "error",
+        "message": "no fig with id 'fig-nowhere' for this reference",
+        "hint": "check the id or add {#fig-nowhere} to its target",
+    }
+
+
+def test_data_errors_are_reported_too(mini):
+    path = mini / "data" / "stats" / "arrivals.csv"
+    path.write_text(path.read_text().replace("grc,2016,,173450", "grc,2016,,12O5"))
+    proc = run_reportkit("check", mini)
+    assert proc.returncode == 1
+    assert (
+        'data/stats/arrivals.csv:row 3:column value: error: "12O5" is not an integer' in proc.stdout
+    )
+
+
+def test_check_does_not_render(mini):
+    (mini / "_output" / "report.html").unlink()
+    assert run_reportkit("check", mini).returncode == 0
+    assert not (mini / "_output" / "report.html").exists()
