@@ -274,3 +274,28 @@ def test_screenshot_of_the_top(reader):
     )
     assert png_size(top) == (VIEWPORT["width"], height)
     assert top.stat().st_size > 20_000, "the top of the report looks blank"
+
+
+def test_an_edit_reaches_the_open_preview_page_within_seconds(browser, mini):
+    """Against `reportkit preview`: the open page reloads itself after a content edit, and a
+    broken edit shows the terminal's message over the last good report."""
+    from tests.preview_server import PreviewProcess
+
+    server = PreviewProcess(mini)
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.wait_for_selector("text=A short report used by the tests.")
+        intro = mini / "content" / "intro.qmd"
+        intro.write_text(intro.read_text().replace("A short report used by the tests.",
+                                                   "Changed in the editor."))
+        page.wait_for_selector("text=Changed in the editor.", timeout=10_000)
+        intro.write_text(intro.read_text() + "\n{{< var facts.nowhere >}}\n")
+        overlay = page.wait_for_selector("#reportkit-error", timeout=10_000)
+        assert "content/intro.qmd:13:1: unknown var key 'facts.nowhere'" in overlay.inner_text()
+        assert page.is_visible("text=Changed in the editor.")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "preview-error-overlay.png"))
+        page.close()
+    finally:
+        server.stop()

@@ -22,7 +22,7 @@ EXPECTED = [
     "content/intro.qmd:13:1: warning: section 'Empty part' is empty (write its text or remove the heading)",
     "content/intro.qmd:17:5: error: no fig with id 'fig-nowhere' for this reference (check the id or add {#fig-nowhere} to its target)",
     "content/intro.qmd:17:40: error: footnote 'undefined' is never defined (add a line '[^undefined]: …')",
-    "content/intro.qmd:17:57: error: unknown var key 'facts.unknown' (define it in _variables.yml)",
+    "content/intro.qmd:17:57: error: unknown var key 'facts.unknown' (define it in data/facts.yml)",
     "content/intro.qmd:19:1: error: image 'images/missing.png' does not exist (fix the path; it is relative to the project root)",
     "content/intro.qmd:19:1: warning: image 'images/missing.png' has no alt text (add fig-alt=\"…\" describing what it shows)",
     "content/intro.qmd:21: error: included file 'missing.qmd' does not exist (create it, or fix the path: relative to this file, '/' is the root)",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reportkit import progress
+from reportkit.docx import write_docx
 from reportkit.engines.embedded import render_html, write_assets
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
@@ -16,7 +18,8 @@ from reportkit.pdf import write_pdf
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # the default
+ALL_FORMATS = ("html", "pdf", "docx")  # what --to may ask for
 
 
 def publication_epoch(prepared) -> int:
@@ -51,14 +54,21 @@ def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORM
         render_with_quarto(project)
         outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
         return BuildResult([p for p in outputs if p.exists()], time.perf_counter() - started)
+    progress.step("prepare: data, charts and generated files")
     prepared = prepare(project)
     write_generated(project, prepared)
     with staging(project.output_dir) as stage:
-        html = render_html(project, prepared, stage)
+        if "html" in formats or "pdf" in formats:
+            progress.step("html: pandoc")
+            html = render_html(project, prepared, stage)
         if "pdf" in formats and project.settings.pdf:
+            progress.step("pdf: page layout (WeasyPrint)")
             write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
+        if "docx" in formats:
+            progress.step("docx: pandoc")
+            write_docx(project, prepared, stage / "report.docx")
         published = publish(stage, project.output_dir)
-    outputs = [p for p in published if p.suffix in (".html", ".pdf")]
+    outputs = [p for p in published if p.suffix in (".html", ".pdf", ".docx")]
     return BuildResult(
         outputs,
         time.perf_counter() - started,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from reportkit import __version__, build, scaffold
+from reportkit import __version__, build, progress, scaffold
 from reportkit.check import check_project, format_problems
 from reportkit.errors import ReportError
+from reportkit.preview import Preview
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -23,6 +26,36 @@ PROJECT_DIR = click.argument(
 def _size(path: Path) -> str:
     size = path.stat().st_size
     return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} kB"
+
+
+@contextmanager
+def _progress(quiet: bool, verbose: bool):
+    """Steps as a live status line; with --verbose every step and detail as a timed line."""
+    if quiet:
+        yield
+        return
+    started = time.perf_counter()
+    if verbose:
+
+        def listener(kind: str, message: str) -> None:
+            indent = "" if kind == "step" else "  "
+            stderr.print(f"[dim]{time.perf_counter() - started:6.1f} s[/] {indent}{message}")
+
+        with progress.listening(listener):
+            yield
+        return
+    with stderr.status("rendering …") as status:
+        current = {"step": ""}
+
+        def update(kind: str, message: str) -> None:
+            if kind == "step":
+                current["step"] = message
+                status.update(message)
+            else:
+                status.update(f"{current['step']} · {message}")
+
+        with progress.listening(update):
+            yield
 
 
 def _warn(warnings) -> None:
@@ -76,19 +109,52 @@ def app(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--to",
     "formats",
-    type=click.Choice(build.FORMATS),
+    type=click.Choice(build.ALL_FORMATS),
     multiple=True,
-    help="Output format(s); default: html and pdf.",
+    help="Output format(s): html, pdf, docx; default: html and pdf.",
 )
-def render(project_dir: Path, engine: str, formats: tuple[str, ...]) -> None:
-    """Render the project to _output/report.html and _output/report.pdf."""
-    result = build.render(project_dir, engine=engine, formats=formats or build.FORMATS)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every step and detail, timed.")
+def render(
+    project_dir: Path, engine: str, formats: tuple[str, ...], quiet: bool, verbose: bool
+) -> None:
+    """Render the project to _output/report.html and report.pdf (or --to docx)."""
+    with _progress(quiet, verbose):
+        result = build.render(project_dir, engine=engine, formats=formats or build.FORMATS)
     _warn(result.warnings)
+    if quiet:
+        return
     if result.charts_built or result.charts_reused:
         stdout.print(f"charts: {result.charts_built} drawn, {result.charts_reused} unchanged")
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
-    stdout.print(f"rendered in {result.seconds:.1f} s")
+    outputs = ", ".join(f"{p.name} {_size(p)}" for p in result.outputs)
+    stdout.print(f"rendered in {result.seconds:.1f} s: {outputs}")
+
+
+@app.command()
+@PROJECT_DIR
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--pdf", "with_pdf", is_flag=True, help="Also rebuild the PDF on every change.")
+def preview(project_dir: Path, port: int, with_pdf: bool) -> None:
+    """Render, serve on 127.0.0.1, rebuild on every change and reload the open page."""
+    formats = ("html", "pdf") if with_pdf else ("html",)
+
+    def rebuild(root: Path) -> None:
+        result = build.render(root, formats=formats)
+        _warn(result.warnings)
+
+    session = Preview(project_dir, rebuild, port=port, on_event=lambda m: stdout.print(m))
+    try:
+        session.rebuild()
+        session.start()
+        stdout.print(f"serving {session.url} (Ctrl-C to stop)")
+        session.stop_event.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.stop()
+        stdout.print("stopped")
 
 
 @app.command()

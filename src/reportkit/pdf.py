@@ -16,6 +16,7 @@ from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from reportkit import progress
 from reportkit.errors import ReportError
 
 
@@ -127,6 +128,7 @@ def render_keeping_notes_with_calls(html: weasyprint.HTML, stylesheets=None, fon
     """Lay out the document; where a note was pushed off its call's page, start the block
     that crowded it out on the next page instead, and lay out again."""
     document = html.render(stylesheets=stylesheets, font_config=font_config)
+    progress.detail(f"{len(document.pages)} pages laid out")
     for _ in range(MAX_FOOTNOTE_PASSES):
         pages = misplaced_footnote_pages(document)
         if not pages:
@@ -136,6 +138,7 @@ def render_keeping_notes_with_calls(html: weasyprint.HTML, stylesheets=None, fon
             break
         style = element.get("style", "")
         element.set("style", f"{style}; break-before: page".lstrip("; "))
+        progress.detail(f"page {pages[0] + 1}: a footnote left its call's page; laying out again")
         document = html.render(stylesheets=stylesheets, font_config=font_config)
     return document
 

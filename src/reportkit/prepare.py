@@ -6,17 +6,19 @@ and imprint as fenced divs), so the content never types a title or author itself
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from reportkit import progress
 from reportkit.brand import BrandStyle, load_brand
 from reportkit.charts.build import vega_lite_spec
 from reportkit.charts.catalogue import load_charts
 from reportkit.charts.export import ChartCache, d3_format_locale
-from reportkit.charts.publish import chart_files
+from reportkit.charts.publish import CHARTS_DIR, chart_files
 from reportkit.charts.theme import ChartTheme
 from reportkit.data.facts import load_facts
 from reportkit.data.package import load_package
@@ -165,6 +167,11 @@ def prepare(project: Project) -> Prepared:
     return prepared
 
 
+def chart_cache(project: Project, brand: BrandStyle) -> ChartCache:
+    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts."""
+    return ChartCache(project.path(CACHE_DIR) / "charts", (brand.body_font, brand.heading_font))
+
+
 def prepare_statistics(project: Project, prepared: Prepared) -> None:
     """Validate the data package, draw the charts (cached), compute the facts."""
     settings = project.settings
@@ -180,12 +187,11 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
         brand = prepared.brand
-        cache = ChartCache(
-            project.path(CACHE_DIR) / "charts", (brand.body_font, brand.heading_font)
-        )
+        cache = chart_cache(project, brand)
         theme = ChartTheme.from_brand(brand)
         locale = d3_format_locale(prepared.conference.language)
         for index, chart in enumerate(charts):
+            progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
             spec, rows = vega_lite_spec(chart, package, doc, index, project.root, theme)
             svg = cache.svg(spec, locale)
             prepared.files.update(chart_files(chart, svg, spec, locale, rows))
@@ -211,6 +217,33 @@ def write_generated(project: Project, prepared: Prepared) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+    return written
+
+
+def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
+    """_generated/charts/<id>.png for every chart (Word output), drawn from its .vl.json.
+
+    Cached like the SVGs, under the same hash; a file is rewritten only when its bytes change.
+    """
+    if not prepared.charts:
+        return []
+    cache = chart_cache(project, prepared.brand)
+    locale = d3_format_locale(prepared.conference.language)
+    written = []
+    for chart_id in prepared.charts:
+        spec_path = f"{CHARTS_DIR}/{chart_id}.vl.json"
+        spec_text = prepared.files.get(spec_path)
+        if spec_text is None:
+            spec_text = project.path(spec_path).read_text(encoding="utf-8")
+        png = cache.png(json.loads(spec_text), locale)
+        path = project.path(f"{CHARTS_DIR}/{chart_id}.png")
+        if path.is_file() and path.read_bytes() == png:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".png.tmp")
+        tmp.write_bytes(png)
         tmp.replace(path)
         written.append(path)
     return written

@@ -1,10 +1,12 @@
-"""Vega-Lite spec → SVG through vl-convert, cached by a hash of the spec (data included)."""
+"""Vega-Lite spec → SVG (and PNG for Word) through vl-convert, cached by a hash of the spec."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from reportkit import __version__
 from reportkit.fonts import font_faces
 
 _registered_fonts: set[Path] = set()
+PNG_SCALE = 2  # PNG pixels per SVG pixel
 
 
 def register_fonts(families: tuple[str, ...]) -> None:
@@ -79,6 +82,49 @@ class ChartCache:
         tmp.replace(path)
         self.built += 1
         return svg
+
+    def png(self, spec: dict, locale: dict) -> bytes:
+        """The PNG for spec (for Word, which cannot be relied on to show SVG), cached like svg().
+
+        Drawn at twice the size with its resolution stamped at 2 × 96 dpi, so Word shows the
+        chart as large as the SVG appears in the HTML, and sharp.
+        """
+        path = self.directory / f"{spec_hash(spec, locale)}.png"
+        if path.is_file():
+            self.reused += 1
+            return path.read_bytes()
+        register_fonts(self.fonts)
+        png = vlc.vegalite_to_png(spec, scale=PNG_SCALE, allowed_base_urls=[], format_locale=locale)
+        png = set_png_dpi(png, PNG_SCALE * 96)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(png)
+        tmp.replace(path)
+        self.built += 1
+        return png
+
+
+def set_png_dpi(png: bytes, dpi: float) -> bytes:
+    """The PNG with its pHYs chunk (physical pixel size) set to dpi; added when missing."""
+    signature, rest = png[:8], png[8:]
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    phys = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    chunks, offset, inserted = [], 0, False
+    while offset < len(rest):
+        (length,) = struct.unpack(">I", rest[offset : offset + 4])
+        kind = rest[offset + 4 : offset + 8]
+        end = offset + 12 + length
+        if kind == b"pHYs":
+            chunks.append(phys)
+            inserted = True
+        else:
+            if kind == b"IDAT" and not inserted:
+                chunks.append(phys)
+                inserted = True
+            chunks.append(rest[offset:end])
+        offset = end
+    return signature + b"".join(chunks)
 
 
 def vega_bundle(cache_dir: Path) -> str:

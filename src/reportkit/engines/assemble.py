@@ -36,9 +36,14 @@ class Assembled:
         return self.origins[line - 1] if 0 < line <= len(self.origins) else None
 
     def find(self, needle: str) -> Location | None:
-        """Where a piece of text first occurs in the sources (for errors found after parsing)."""
+        """Where a piece of text first occurs in the sources (for errors found after parsing).
+
+        Mentions inside inline code (`like this`) are skipped: they are talk about the
+        construct, not the construct.
+        """
         for number, line in enumerate(self.text.splitlines(), start=1):
-            column = line.find(needle)
+            visible = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+            column = visible.find(needle)
             if column >= 0:
                 loc = self.origin(number)
                 return Location(loc.path, loc.line, column + 1) if loc else None
@@ -197,10 +202,14 @@ class Assembler:
                 try:
                     value = lookup(source, key)
                 except KeyError:
+                    if name == "var" and key.startswith("facts."):
+                        store = "data/facts.yml"  # _variables.yml's facts are generated from it
                     hint = did_you_mean(key, _flat_keys(source)) or f"define it in {store}"
                     raise ReportError(f"unknown {name} key '{key}'", where, hint) from None
                 if isinstance(value, dict | list):
                     raise ReportError(f"{name} key '{key}' is not a single value", where)
+                if isinstance(value, bool):
+                    return "true" if value else "false"  # as YAML (and Quarto) spell it
                 return str(value)
             if name == "include":
                 raise ReportError(

@@ -26,7 +26,8 @@ from reportkit.fonts import font_face_css, font_faces
 from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project
 
-FILTERS = ("normalize.lua", "crossref.lua", "charts.lua", "callouts.lua")
+# Callouts before crossref: a heading used as a callout title must not be numbered.
+FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
 POST_FILTERS = ("front-matter.lua",)
 PANDOC_WARNING = re.compile(r"\[WARNING\] (?P<message>.*)")
 ASSEMBLED_LINE = re.compile(r"line (?P<line>\d+)")
@@ -153,6 +154,13 @@ def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -
             raise ReportError(
                 warning["message"], where, "each heading, figure and table needs its own id"
             )
+        citation = re.search(r"Citeproc: citation (\S+) not found", line)
+        if citation:
+            raise ReportError(
+                f"unknown citation key '{citation.group(1)}'",
+                assembled.find(f"@{citation.group(1)}"),
+                "add it to the bibliography or fix the key",
+            )
         if warning and "Note with key" in warning["message"]:
             key = re.search(r"'([^']+)'", warning["message"])
             where = assembled.find(f"[^{key.group(1)}]") if key else None
@@ -228,14 +236,23 @@ def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assem
         shutil.copyfile(source, target)
 
 
-def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
-    """Render the project's one document to out_dir/report.html (plus assets)."""
+def assemble_document(project: Project, prepared: Prepared) -> tuple[Assembled, dict[str, Any]]:
+    """The project's one document as one Markdown text, and the metadata pandoc sees with it.
+
+    Every output format (HTML, Word) is converted from this same text.
+    """
     variables = read_variables(project)
     metadata = document_metadata(project, prepared)
     assembled = Assembler(project.root, variables, metadata).assemble(
         project.path(project.settings.document)
     )
     metadata.update(assembled.front_matter)
+    return assembled, metadata
+
+
+def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
+    """Render the project's one document to out_dir/report.html (plus assets)."""
+    assembled, metadata = assemble_document(project, prepared)
     metadata_file = out_dir / ".metadata.yml"
     metadata_file.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8")
     html = out_dir / "report.html"

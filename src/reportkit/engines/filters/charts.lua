@@ -1,11 +1,19 @@
 -- Stage 3 (layout): a chart figure's image becomes, in HTML, the prepared fragment: inline SVG
--- (for print and readers without JavaScript) plus the Vega-Lite spec for the interactive chart.
+-- (for print and readers without JavaScript) plus the Vega-Lite spec for the interactive chart;
+-- in Word, the chart's PNG.
 local function read(path)
   local file = io.open(path, "r")
   if not file then return nil end
   local text = file:read("a")
   file:close()
   return text
+end
+
+local function exists(path)
+  local file = io.open(path, "rb")
+  if not file then return false end
+  file:close()
+  return true
 end
 
 local function chart_fragment(block)
@@ -23,6 +31,23 @@ if FORMAT:match("html") then
       Figure = function(fig)
         fig.content = fig.content:map(function(block) return chart_fragment(block) or block end)
         return fig
+      end,
+    },
+  }
+end
+
+-- Word: the chart's PNG (drawn beside the SVG when docx is rendered) instead of the SVG,
+-- which Word versions before 2016 cannot show. Without a PNG the SVG stays.
+if FORMAT:match("docx") then
+  return {
+    {
+      Image = function(image)
+        if not image.classes:includes("chart-image") then return nil end
+        local png = image.src:gsub("%.svg$", ".png")
+        if png ~= image.src and exists(png) then
+          image.src = png
+          return image
+        end
       end,
     },
   }

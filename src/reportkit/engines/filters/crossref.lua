@@ -133,14 +133,17 @@ local function resolve_citations(doc)
         local kind = citation.id:match("^(%a+)%-")
         if kind and kinds[kind:lower()] then
           handled = true
-          local key = citation.id
+          -- @Fig-x is @fig-x with a capitalised label (Quarto's convention).
+          local key = kind:lower() .. citation.id:sub(#kind + 1)
           local target = refs[key]
           if not target then
-            errors.report("@" .. key, "no " .. kind .. " with id '" .. key
+            errors.report("@" .. citation.id, "no " .. kind:lower() .. " with id '" .. key
               .. "' for this reference; check the id or add {#" .. key .. "} to its target")
           else
             local label = kinds[target.kind].prefix
             if kind:match("^%u") then label = label:sub(1, 1):upper() .. label:sub(2) end
+            -- [Fig. @fig-x]: a prefix written in the brackets replaces the label.
+            if #citation.prefix > 0 then label = pandoc.utils.stringify(citation.prefix) end
             local text = target.number
             if citation.mode ~= "SuppressAuthor" then text = label .. "\u{a0}" .. text end
             if i > 1 then out:insert(pandoc.Str(", ")) end

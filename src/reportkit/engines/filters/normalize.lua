@@ -17,14 +17,14 @@ local unsupported_attributes = {
 local function check_attr(attr, needle_prefix)
   for _, class in ipairs(attr.classes) do
     if unsupported_classes[class] then
-      errors.report("." .. class, "Quarto " .. unsupported_classes[class] .. " ('." .. class
-        .. "') are not supported by the embedded engine; remove it or render with --engine quarto")
+      errors.report("{." .. class, "'." .. class .. "' (Quarto " .. unsupported_classes[class]
+        .. ") is not supported by the embedded engine; remove it or render with --engine quarto")
     end
   end
   for key, _ in pairs(attr.attributes) do
     if unsupported_attributes[key] then
-      errors.report(key .. "=", "Quarto " .. unsupported_attributes[key] .. " ('" .. key
-        .. "') are not supported by the embedded engine; remove it or render with --engine quarto")
+      errors.report(key .. "=", "'" .. key .. "' (Quarto " .. unsupported_attributes[key]
+        .. ") is not supported by the embedded engine; remove it or render with --engine quarto")
     end
   end
 end
@@ -35,6 +35,15 @@ return {
   {
     Div = function(div) check_attr(div.attr) end,
     Span = function(span) check_attr(span.attr) end,
+    -- Quarto's fig-alt is the image's alternative text (the caption stays the caption).
+    Image = function(image)
+      local alt = image.attributes["fig-alt"]
+      if alt then
+        image.attributes["fig-alt"] = nil
+        image.attributes["alt"] = alt
+        return image
+      end
+    end,
     OrderedList = function(list)
       local class = delimiter_class[list.listAttributes.delimiter]
       if class and FORMAT:match("html") then

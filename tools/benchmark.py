@@ -1,0 +1,75 @@
+"""Time reportkit's main commands on the example report, side by side in one run.
+
+Usage: python tools/benchmark.py [ROUNDS]
+
+Each round runs every case once, in turn, on a fresh copy of the project (so the machine's
+load affects all cases alike); prints the median and spread of each, and ratios to the warm
+HTML render. No assertions: numbers for humans, not a timed test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images", "brands")
+
+
+def reportkit(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "reportkit", *args], check=True, capture_output=True)
+
+
+def fresh_copy(base: Path) -> Path:
+    project = Path(tempfile.mkdtemp(dir=base))
+    for name in ENTRIES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy2(source, project / name)
+    reportkit("render", str(project), "--to", "html")  # warm the chart cache
+    return project
+
+
+def cases(project: Path) -> dict:
+    def cold_html():
+        shutil.rmtree(project / ".reportkit", ignore_errors=True)
+        reportkit("render", str(project), "--to", "html")
+
+    return {
+        "check": lambda: reportkit("check", str(project)),
+        "render html (charts cached)": lambda: reportkit("render", str(project), "--to", "html"),
+        "render html (charts drawn)": cold_html,
+        "render html + pdf": lambda: reportkit("render", str(project)),
+    }
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    base = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
+    try:
+        project = fresh_copy(base)
+        timings: dict[str, list[float]] = {name: [] for name in cases(project)}
+        for _ in range(rounds):
+            for name, run in cases(project).items():
+                started = time.perf_counter()
+                run()
+                timings[name].append(time.perf_counter() - started)
+        reference = statistics.median(timings["render html (charts cached)"])
+        print(f"{'case':32} {'median s':>9} {'min':>7} {'max':>7} {'× warm html':>12}")
+        for name, values in timings.items():
+            median = statistics.median(values)
+            print(f"{name:32} {median:9.2f} {min(values):7.2f} {max(values):7.2f} "
+                  f"{median / reference:12.2f}")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
