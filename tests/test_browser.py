@@ -299,3 +299,13 @@ def test_an_edit_reaches_the_open_preview_page_within_seconds(browser, mini):
         page.close()
     finally:
         server.stop()
+
+
+def test_lettered_lists_show_lower_case_letters(reader):
+    """Browsers match ol[type] case-insensitively; the markers must still be (a), not (A)."""
+    content = reader.page.evaluate(
+        """() => getComputedStyle(
+            document.querySelector('.list-two-parens.list-lower-alpha li'), '::before'
+        ).content"""
+    )
+    assert "lower-alpha" in content and "upper-alpha" not in content

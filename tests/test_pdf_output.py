@@ -150,3 +150,10 @@ def test_no_heading_is_stranded_at_the_bottom_of_a_page(pdf):
             assert any(w["top"] > last_heading for w in body), (
                 f"page {page.number}: a heading has no text after it"
             )
+
+
+def test_lettered_lists_print_lower_case_letters_in_parentheses(pdf):
+    text = normalise(" ".join(page.text for page in pdf.pages))
+    assert "(a) to generate innovative ideas" in text
+    assert "(b) to examine how new models of cooperation" in text
+    assert "(A) to generate" not in text

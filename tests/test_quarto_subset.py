@@ -490,7 +490,7 @@ def test_figures_are_numbered_without_section_numbers(plain):
 
 
 def test_two_paren_letters_keep_their_parentheses(document):
-    ol = one(document, "//div[@class='list-two-parens']/ol")
+    ol = one(document, "//div[@class='list-two-parens list-lower-alpha']/ol")
     assert ol.get("type") == "a"
     assert [words(li) for li in ol.xpath("li")] == [
         "first lettered item",
@@ -499,7 +499,7 @@ def test_two_paren_letters_keep_their_parentheses(document):
 
 
 def test_one_paren_letters_are_marked_as_such(document):
-    ol = one(document, "//div[@class='list-one-paren']/ol")
+    ol = one(document, "//div[@class='list-one-paren list-lower-alpha']/ol")
     assert ol.get("type") == "a"
     assert [words(li) for li in ol.xpath("li")] == [
         "first one-paren item",

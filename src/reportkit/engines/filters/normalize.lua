@@ -47,7 +47,10 @@ return {
     OrderedList = function(list)
       local class = delimiter_class[list.listAttributes.delimiter]
       if class and FORMAT:match("html") then
-        return pandoc.Div({ list }, pandoc.Attr("", { class }))
+        -- The numbering style goes in a class too: browsers match ol[type] case-insensitively,
+        -- so CSS cannot tell type="a" from type="A".
+        local style = "list-" .. list.listAttributes.style:gsub("(%l)(%u)", "%1-%2"):lower()
+        return pandoc.Div({ list }, pandoc.Attr("", { class, style }))
       end
     end,
     Pandoc = function(doc) errors.finish() return doc end,
