@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from reportkit.data.package import package_problems
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.engines.embedded import read_variables
 from reportkit.errors import Location, ReportError
@@ -150,12 +151,17 @@ def check_project(root: Path) -> list[Problem]:
     except ReportError as error:
         return [Problem.from_error(error)]
     prepared = None
+    stats = project.path(project.settings.stats)
+    data_problems = package_problems(stats, project.settings.stats) if stats.is_dir() else []
+    # A bad data package would stop prepare at its first row: list every bad row instead.
+    problems += [Problem.from_error(error) for error in data_problems]
     try:
         prepared = prepare(project)
         write_generated(project, prepared)
         problems += [Problem.from_error(w, "warning") for w in prepared.warnings]
     except ReportError as error:
-        problems.append(Problem.from_error(error))
+        if not data_problems:
+            problems.append(Problem.from_error(error))
     content: list[ReportError] = []
     metadata = dict(prepared.metadata) if prepared else {}
     variables = prepared.variables if prepared and prepared.variables else {}

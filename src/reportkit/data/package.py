@@ -92,23 +92,33 @@ def _explain(package: Package, resource_name: str, error, display_dir: str) -> R
     return ReportError(error.message, location)
 
 
-def load_package(directory: Path, display_dir: str) -> DataPackage:
-    """Validate the data package and load each tabular resource as a DataFrame."""
+def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
+    """Every problem frictionless finds in the data package (empty when it is valid)."""
     descriptor_path = directory / DESCRIPTOR
-    display = f"{display_dir}/{DESCRIPTOR}"
     if not descriptor_path.is_file():
-        raise ReportError(f"{display} does not exist", hint="describe the datasets there")
-    descriptor = load_yaml(descriptor_path, display).data
+        display = f"{display_dir}/{DESCRIPTOR}"
+        return [ReportError(f"{display} does not exist", hint="describe the datasets there")]
     package = Package(str(descriptor_path))
     report = package.validate()
-    if not report.valid:
-        for task in report.tasks:
-            for error in task.errors:
-                raise _explain(package, task.name, error, display_dir)
-        errors = report.errors
-        raise ReportError(
-            errors[0].message if errors else "invalid data package", Location(display)
-        )
+    problems = [
+        _explain(package, task.name, error, display_dir)
+        for task in report.tasks
+        for error in task.errors
+    ]
+    if not report.valid and not problems:
+        message = report.errors[0].message if report.errors else "invalid data package"
+        problems.append(ReportError(message, Location(f"{display_dir}/{DESCRIPTOR}")))
+    return problems
+
+
+def load_package(directory: Path, display_dir: str) -> DataPackage:
+    """Validate the data package (first problem raised) and load each resource as a DataFrame."""
+    problems = package_problems(directory, display_dir)
+    if problems:
+        raise problems[0]
+    descriptor_path = directory / DESCRIPTOR
+    display = f"{display_dir}/{DESCRIPTOR}"
+    descriptor = load_yaml(descriptor_path, display).data
     frames = {}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
