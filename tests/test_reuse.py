@@ -231,3 +231,21 @@ def test_the_project_file_keeps_to_quarto_keys():
     assert set(config) - quarto_keys == {"reportkit"}
     assert config["project"]["type"] == "default"
     assert re.fullmatch(r"[\w-]+\.qmd", config["project"]["render"][0])
+
+
+def test_letter_pages_and_light_cover_come_from_quarto_yml(mini):
+    replace_in(mini / "_quarto.yml", "page-size: A4", "page-size: Letter\n  cover-layout: light")
+    proc = run_reportkit("render", mini)
+    assert proc.returncode == 0, proc.stderr
+    for page in pypdf.PdfReader(mini / "_output" / "report.pdf").pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
+    html = (mini / "_output" / "report.html").read_text()
+    assert 'class="toc-left cover-light"' in html
+
+
+def test_unknown_cover_layout_is_refused(mini):
+    replace_in(mini / "_quarto.yml", "page-size: A4", "page-size: A4\n  cover-layout: poster")
+    assert_clean_failure(
+        run_reportkit("render", mini),
+        r"_quarto\.yml:\d+:\d+: unknown cover layout 'poster' \(use one of full, light\)",
+    )

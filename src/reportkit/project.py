@@ -50,11 +50,13 @@ REPORTKIT_OPTIONS = {
     "charts": str,
     "facts": str,
     "page-size": str,
+    "cover-layout": str,
     "running-header": str,
     "footer": str,
     "pdf": bool,
 }
 PAGE_SIZES = {"A4", "Letter"}
+COVER_LAYOUTS = {"full", "light"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Settings:
     charts: str = "data/charts.yml"
     facts: str = "data/facts.yml"
     page_size: str = "A4"
+    cover_layout: str = "full"
     running_header: str | None = None
     footer: str | None = None
     pdf: bool = True
@@ -173,6 +176,12 @@ def read_settings(doc: YamlDocument) -> Settings:
             f"unknown page size '{rk['page-size']}'",
             f"use one of {', '.join(sorted(PAGE_SIZES))}",
         )
+    if rk.get("cover-layout", "full") not in COVER_LAYOUTS:
+        raise doc.error(
+            ("reportkit", "cover-layout"),
+            f"unknown cover layout '{rk['cover-layout']}'",
+            f"use one of {', '.join(sorted(COVER_LAYOUTS))}",
+        )
     if html.get("toc-location", "left") not in ("left", "right"):
         raise doc.error(("format", "html", "toc-location"), "toc-location must be left or right")
 
@@ -210,6 +219,7 @@ def read_settings(doc: YamlDocument) -> Settings:
         charts=rk.get("charts", "data/charts.yml"),
         facts=rk.get("facts", "data/facts.yml"),
         page_size=rk.get("page-size", "A4"),
+        cover_layout=rk.get("cover-layout", "full"),
         running_header=rk.get("running-header"),
         footer=rk.get("footer"),
         pdf=rk.get("pdf", True),

@@ -69,6 +69,7 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
         {
             "toc-title": settings.toc_title,
             "toc-location": settings.toc_location,
+            "cover-layout": settings.cover_layout,
             "number-depth": settings.number_depth,
             "reportkit-version": __version__,
             "charts": bool(prepared.charts),
