@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from reportkit import build
 from reportkit.brand import load_brand
 from reportkit.docx import reference_document
 from reportkit.project import find_project
-from tests.conftest import PROJECT_ENTRIES, ROOT, copy_project
+from tests.conftest import PROJECT_ENTRIES, ROOT, copy_project, run_reportkit
 
 CHART_IDS = [c["id"] for c in yaml.safe_load((ROOT / "data" / "charts.yml").read_text())["charts"]]
 
@@ -152,3 +153,13 @@ def test_reference_document_is_cached(rendered):
     brand = load_brand(project.root, project.settings.brand)
     assert reference_document(project, brand) == references[0]
     assert references[0].stat().st_mtime_ns == before
+
+
+def test_word_output_is_byte_for_byte_reproducible(mini):
+    first = run_reportkit("render", mini, "--to", "docx", "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = (mini / "_output" / "report.docx").read_bytes()
+    time.sleep(1.1)  # zip timestamps have two-second resolution; cross a tick
+    second = run_reportkit("render", mini, "--to", "docx", "--quiet")
+    assert second.returncode == 0, second.stderr
+    assert (mini / "_output" / "report.docx").read_bytes() == before

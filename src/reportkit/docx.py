@@ -13,6 +13,7 @@ import io
 import json
 import re
 import subprocess
+import zipfile
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -355,3 +356,19 @@ def finish_document(path: Path, prepared: Prepared) -> None:
     properties.created = properties.modified = published
     properties.last_modified_by = f"reportkit {__version__}"
     document.save(str(path))
+    fix_zip_timestamps(path, published)
+
+
+def fix_zip_timestamps(path: Path, when: datetime) -> None:
+    """Rewrite the .docx (a zip) with every entry dated `when`: same inputs, same bytes."""
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, data)
+    tmp.replace(path)
