@@ -309,3 +309,14 @@ def test_lettered_lists_show_lower_case_letters(reader):
         ).content"""
     )
     assert "lower-alpha" in content and "upper-alpha" not in content
+
+
+def test_the_contents_mark_the_section_being_read(reader):
+    page = reader.page
+    page.locator("nav#TOC a[href='#sec-analysis']").click()
+    page.wait_for_function(
+        "document.querySelector(\"nav#TOC a[href='#sec-analysis']\")"
+        ".getAttribute('aria-current') === 'true'",
+        timeout=5_000,
+    )
+    assert page.locator("nav#TOC a[aria-current='true']").count() == 1

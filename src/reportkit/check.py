@@ -143,6 +143,39 @@ def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
     return problems
 
 
+def unused_definitions(project, prepared, assembled: Assembled) -> list[Problem]:
+    """Charts never placed and facts never quoted: work that no reader will see."""
+    problems = []
+    text = assembled.text
+    for chart_id in prepared.charts:
+        if f"{{#fig-{chart_id} .chart}}" not in text:  # the figure its partial brings in
+            problems.append(
+                Problem(
+                    project.settings.charts,
+                    None,
+                    None,
+                    "warning",
+                    f"chart '{chart_id}' is never placed in the report",
+                    f"add {{{{< include /_generated/charts/{chart_id}.qmd >}}}} where it belongs",
+                )
+            )
+    # Shortcodes are already resolved in the assembled text: look in the source files.
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in assembled.files)
+    for name in prepared.variables.get("facts") or {}:
+        if not re.search(r"\{\{<\s*var\s+facts\." + re.escape(name) + r"\s*>\}\}", sources):
+            problems.append(
+                Problem(
+                    project.settings.facts,
+                    None,
+                    None,
+                    "warning",
+                    f"fact '{name}' is never quoted in the text",
+                    f"quote it with {{{{< var facts.{name} >}}}} or remove it",
+                )
+            )
+    return problems
+
+
 def check_project(root: Path) -> list[Problem]:
     """Validate configuration, data and content; never renders, never stops at the first."""
     problems: list[Problem] = []
@@ -170,6 +203,8 @@ def check_project(root: Path) -> list[Problem]:
         assembler = Assembler(project.root, variables, metadata, content)
         assembled = assembler.assemble(project.path(project.settings.document))
         problems += lint_content(assembled, project.root)
+        if prepared:
+            problems += unused_definitions(project, prepared, assembled)
     except ReportError as error:
         content.append(error)
     problems += [Problem.from_error(e) for e in content]

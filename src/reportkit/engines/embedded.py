@@ -182,6 +182,7 @@ def write_assets(
     (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
     shutil.copyfile(package_file("templates", "report.css"), assets / "report.css")
     (assets / "brand.css").write_text(brand.css(), encoding="utf-8")
+    shutil.copyfile(package_file("templates", "report.js"), assets / "report.js")
     if brand.logo:
         shutil.copyfile(brand.logo, assets / f"logo{brand.logo.suffix}")
     if charts:
