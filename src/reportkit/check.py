@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportkit.data.package import package_problems
-from reportkit.engines.assemble import Assembled, Assembler
-from reportkit.engines.embedded import read_variables
+from reportkit.engines.assemble import Assembled
+from reportkit.engines.embedded import assemble_document
 from reportkit.errors import Location, ReportError
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
@@ -195,19 +195,21 @@ def check_project(root: Path) -> list[Problem]:
     except ReportError as error:
         if not data_problems:
             problems.append(Problem.from_error(error))
+    if prepared is None:
+        return _sorted(problems)  # content cannot be assembled without its data
     content: list[ReportError] = []
-    metadata = dict(prepared.metadata) if prepared else {}
-    variables = prepared.variables if prepared and prepared.variables else {}
     try:
-        variables = variables or read_variables(project)
-        assembler = Assembler(project.root, variables, metadata, content)
-        assembled = assembler.assemble(project.path(project.settings.document))
+        assembled, _ = assemble_document(project, prepared, content)
         problems += lint_content(assembled, project.root)
         if prepared:
             problems += unused_definitions(project, prepared, assembled)
     except ReportError as error:
         content.append(error)
     problems += [Problem.from_error(e) for e in content]
+    return _sorted(problems)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
 
 

@@ -182,13 +182,13 @@ def write_pdf(
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    fetcher = OfflineFetcher([html_path.parent, *allowed])
     try:
         document = weasyprint.HTML(
             string=html,
             base_url=html_path.parent.as_uri() + "/",
-            url_fetcher=OfflineFetcher([html_path.parent, *allowed]),
+            url_fetcher=fetcher,
         )
-        fetcher = OfflineFetcher([html_path.parent, *allowed])
         # @font-face rules in extra stylesheets only work through a shared FontConfiguration.
         fonts = FontConfiguration()
         extra = [

@@ -238,14 +238,17 @@ def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assem
         shutil.copyfile(source, target)
 
 
-def assemble_document(project: Project, prepared: Prepared) -> tuple[Assembled, dict[str, Any]]:
+def assemble_document(
+    project: Project, prepared: Prepared, problems: list[ReportError] | None = None
+) -> tuple[Assembled, dict[str, Any]]:
     """The project's one document as one Markdown text, and the metadata pandoc sees with it.
 
-    Every output format (HTML, Word) is converted from this same text.
+    Every output format (HTML, Word) is converted from this same text; `reportkit check`
+    passes a `problems` list to collect every shortcode problem instead of stopping.
     """
     variables = read_variables(project)
     metadata = document_metadata(project, prepared)
-    assembled = Assembler(project.root, variables, metadata).assemble(
+    assembled = Assembler(project.root, variables, metadata, problems).assemble(
         project.path(project.settings.document)
     )
     metadata.update(assembled.front_matter)
