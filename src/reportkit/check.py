@@ -156,7 +156,22 @@ def unused_definitions(project, prepared, assembled: Assembled) -> list[Problem]
                     None,
                     "warning",
                     f"chart '{chart_id}' is never placed in the report",
-                    f"add {{{{< include /_generated/charts/{chart_id}.qmd >}}}} where it belongs",
+                    f"add {{{{< reportkit chart {chart_id} >}}}} where it belongs",
+                )
+            )
+    placed = {path.resolve() for path in assembled.files}
+    for session in prepared.programme.sessions:
+        header = project.path(f"_generated/sessions/{session.id}.qmd").resolve()
+        if header not in placed or project.path(session.content).resolve() not in placed:
+            problems.append(
+                Problem(
+                    project.settings.programme,
+                    None,
+                    None,
+                    "warning",
+                    f"session '{session.id}' is never placed in the report",
+                    f"add {{{{< reportkit session {session.id} >}}}} and "
+                    f"{{{{< include {session.content} >}}}} to {project.settings.document}",
                 )
             )
     # Shortcodes are already resolved in the assembled text: look in the source files.

@@ -1,7 +1,7 @@
 """Markdown partials generated from the programme: session headers and the two annexes.
 
-They are ordinary .qmd files under _generated/, included by report.qmd, so both engines
-(and Quarto itself) render them like any other content.
+They are ordinary .qmd files under _generated/, placed by `{{< reportkit PART >}}` shortcodes in
+report.qmd, so both engines (and Quarto itself) render them like any other content.
 """
 
 from __future__ import annotations
@@ -38,16 +38,14 @@ def session_header(programme: Programme, session) -> str:
     return "\n".join(lines)
 
 
-def sessions_markdown(programme: Programme, source: str) -> str:
-    """Every session in order: generated heading and header block, then its content file."""
-    parts = [GENERATED_NOTE.format(source=source)]
-    for session in programme.sessions:
-        parts.append(
-            f'## {md(session.title)} {{#sec-{session.id} .session kind="{session.kind.value}"}}\n'
-        )
-        parts.append(session_header(programme, session) + "\n")
-        parts.append(f"{{{{< include /{session.content} >}}}}\n")
-    return "\n".join(parts)
+def session_markdown(programme: Programme, session, source: str) -> str:
+    """A session's generated heading and header block; its content file follows in report.qmd."""
+    return (
+        GENERATED_NOTE.format(source=source)
+        + f'## {md(session.title)} {{#sec-{session.id} .session kind="{session.kind.value}"}}\n\n'
+        + session_header(programme, session)
+        + "\n"
+    )
 
 
 def _cell(text: str) -> str:

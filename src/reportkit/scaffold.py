@@ -67,6 +67,16 @@ def _copy_template(target: Path, values: NewProject, skip: tuple[str, ...] = ())
             shutil.copyfile(path, destination)
 
 
+def quarto_extension_dir() -> Path:
+    """reportkit's Quarto extension, which resolves {{< reportkit … >}} shortcodes for Quarto."""
+    return Path(str(resources.files("reportkit").joinpath("quarto", "_extensions", "reportkit")))
+
+
+def install_quarto_extension(target: Path) -> None:
+    destination = target / "_extensions" / "reportkit"
+    shutil.copytree(quarto_extension_dir(), destination, dirs_exist_ok=True)
+
+
 def _copy_brands(target: Path) -> None:
     for name in BUILTIN_BRANDS:
         shutil.copytree(builtin_brand_dir(name), target / "brands" / name)
@@ -78,6 +88,7 @@ def create_project(target: Path, values: NewProject) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     _copy_template(target, values)
     _copy_brands(target)
+    install_quarto_extension(target)
     return target
 
 
@@ -107,7 +118,7 @@ def statistics_chapter(charts_file: Path, facts_file: Path) -> str:
         lines += [
             f"See @fig-{chart['id']}.",
             "",
-            f"{{{{< include /_generated/charts/{chart['id']}.qmd >}}}}",
+            f"{{{{< reportkit chart {chart['id']} >}}}}",
             "",
         ]
     return "\n".join(lines)
@@ -139,6 +150,7 @@ def create_next_edition(target: Path, previous: Path, values: NewProject) -> Pat
             shutil.copyfile(source, target / name)
     if not (target / "brands").exists() and not (target / "_brand.yml").exists():
         _copy_brands(target)
+    install_quarto_extension(target)
     (target / "content" / "background.qmd").write_text(
         values.fill(
             "# Background {#sec-background}\n\n**PLACEHOLDER.** Say why the __TITLE__ took "

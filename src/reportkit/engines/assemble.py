@@ -18,7 +18,16 @@ SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)(?P<args>[^>]*?)\s*>\}\}
 ESCAPED_SHORTCODE = re.compile(r"\{\{\{<(.*?)>\}\}\}")
 EXECUTABLE_CELL = re.compile(r"^\s*```+\s*\{(?P<lang>[a-zA-Z][\w-]*)[\s,}]")
 FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$")
-SUPPORTED = ("include", "var", "meta", "pagebreak")
+SUPPORTED = ("include", "var", "meta", "pagebreak", "reportkit")
+# {{< reportkit PART [ID] >}}: parts that `reportkit prepare` writes under _generated/; the
+# project's Quarto extension (_extensions/reportkit) resolves the same shortcode for Quarto.
+GENERATED_PARTS = {
+    "front-matter": ("front-matter.qmd", None),
+    "annexes": ("annexes.qmd", None),
+    "session": ("sessions", "data/programme.yml"),
+    "chart": ("charts", "data/charts.yml"),
+}
+REPORTKIT_SHORTCODE = re.compile(r"\s*\{\{<\s*reportkit(?P<args>(?:\s+[\w.-]+)*)\s*>\}\}\s*")
 PAGEBREAK = "::: {.pagebreak}\n:::"
 
 
@@ -151,12 +160,64 @@ class Assembler:
             if include:
                 self._include(include["arg"], path, here, out, origins, files, stack)
                 continue
+            part = REPORTKIT_SHORTCODE.fullmatch(line)
+            if part:
+                target = self._generated_part(part["args"].split(), here)
+                if target is not None:
+                    name = relative(target, self.root)
+                    self._insert(target, name, path, here, out, origins, files, stack)
+                continue
             for piece in self._substitute(line, here).split("\n"):
                 out.append(piece)
                 origins.append(here)
 
+    def _generated_part(self, args: list[str], here: Location) -> Path | None:
+        """The _generated/ file a {{< reportkit PART [ID] >}} shortcode stands for."""
+        name = args[0] if args else ""
+        if name not in GENERATED_PARTS:
+            hint = did_you_mean(name, list(GENERATED_PARTS)) or "known parts: " + ", ".join(
+                GENERATED_PARTS
+            )
+            self._problem(ReportError(f"unknown reportkit part '{name}'", here, hint))
+            return None
+        place, listed_in = GENERATED_PARTS[name]
+        generated = self.root / "_generated"
+        if listed_in is None:
+            if len(args) != 1:
+                self._problem(ReportError(f"{{{{< reportkit {name} >}}}} takes no id", here))
+                return None
+            return generated / place
+        if len(args) != 2:
+            self._problem(
+                ReportError(
+                    f"{{{{< reportkit {name} ID >}}}} needs one {name} id",
+                    here,
+                    f"the ids are listed in {listed_in}",
+                )
+            )
+            return None
+        target = generated / place / f"{args[1]}.qmd"
+        if not target.is_file():
+            known = sorted(p.stem for p in (generated / place).glob("*.qmd"))
+            hint = did_you_mean(args[1], known) or f"the ids are listed in {listed_in}"
+            self._problem(ReportError(f"unknown {name} '{args[1]}'", here, hint))
+            return None
+        return target
+
     def _include(self, arg, path, here, out, origins, files, stack) -> None:
         target_name = arg.strip().strip("\"'")
+        if target_name.lstrip("/").startswith("_generated/"):
+            self._problem(
+                ReportError(
+                    f"'{target_name}' is written by `reportkit prepare`: Quarto cannot include it "
+                    "(it expands includes before pre-render, so a fresh clone fails)",
+                    here,
+                    "place generated parts with {{< reportkit front-matter >}}, "
+                    "{{< reportkit session ID >}}, {{< reportkit chart ID >}} or "
+                    "{{< reportkit annexes >}}",
+                )
+            )
+            return
         if target_name.startswith("/"):
             target = self.root / target_name.lstrip("/")
         else:
@@ -171,6 +232,9 @@ class Assembler:
                 )
             )
             return
+        self._insert(target, target_name, path, here, out, origins, files, stack)
+
+    def _insert(self, target, target_name, path, here, out, origins, files, stack) -> None:
         if target in stack or target == path.resolve():
             self._problem(ReportError(f"'{target_name}' includes itself", here, "remove the cycle"))
             return
@@ -211,9 +275,9 @@ class Assembler:
                 if isinstance(value, bool):
                     return "true" if value else "false"  # as YAML (and Quarto) spell it
                 return str(value)
-            if name == "include":
+            if name in ("include", "reportkit"):
                 raise ReportError(
-                    "{{< include >}} must stand alone on its line",
+                    f"{{{{< {name} >}}}} must stand alone on its line",
                     where,
                     "put the include on a line of its own",
                 )
