@@ -5,7 +5,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: report test lint system-deps clean
+# Real Quarto for the tests of the Quarto path, from the kit beside the project (CI has it);
+# without the kit those tests skip and say why.
+QUARTO_KIT ?= ../shared/tools/quarto
+
+.PHONY: report test lint system-deps quarto clean
 
 $(BIN)/reportkit: pyproject.toml
 	./scripts/system-deps.sh
@@ -23,9 +27,13 @@ report: $(BIN)/reportkit
 lint: $(BIN)/reportkit
 	$(BIN)/ruff check src tests tools
 
-test: lint
+quarto:
+	@if [ -f $(QUARTO_KIT)/install.sh ]; then bash $(QUARTO_KIT)/install.sh .tools/quarto; \
+	else echo "no Quarto kit at $(QUARTO_KIT): the Quarto tests will skip"; fi
+
+test: lint quarto
 	./scripts/system-deps.sh test
 	$(BIN)/pytest
 
 clean:
-	rm -rf _output _generated $(VENV)
+	rm -rf _output _generated .quarto $(VENV)

@@ -14,7 +14,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PROJECT_ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images", "brands")
+PROJECT_ENTRIES = (
+    "_quarto.yml",
+    "report.qmd",
+    "content",
+    "data",
+    "images",
+    "brands",
+    "_extensions",
+)
 
 
 def run_reportkit(*args: str | Path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -287,8 +287,9 @@ def test_an_edit_reaches_the_open_preview_page_within_seconds(browser, mini):
         page.goto(server.url)
         page.wait_for_selector("text=A short report used by the tests.")
         intro = mini / "content" / "intro.qmd"
-        intro.write_text(intro.read_text().replace("A short report used by the tests.",
-                                                   "Changed in the editor."))
+        intro.write_text(
+            intro.read_text().replace("A short report used by the tests.", "Changed in the editor.")
+        )
         page.wait_for_selector("text=Changed in the editor.", timeout=10_000)
         intro.write_text(intro.read_text() + "\n{{< var facts.nowhere >}}\n")
         overlay = page.wait_for_selector("#reportkit-error", timeout=10_000)

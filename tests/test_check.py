@@ -100,13 +100,13 @@ def test_check_does_not_render(mini):
 def test_charts_never_placed_and_facts_never_quoted_are_warnings(mini):
     intro = mini / "content" / "intro.qmd"
     text = intro.read_text()
-    text = text.replace("{{< include /_generated/charts/mini-italy.qmd >}}", "")
+    text = text.replace("{{< reportkit chart mini-italy >}}", "")
     intro.write_text(text.replace("{{< var facts.greece_2016 >}}", "173,450"))
     proc = run_reportkit("check", mini)
     assert proc.returncode == 0
     assert proc.stdout.splitlines() == [
         "data/charts.yml: warning: chart 'mini-italy' is never placed in the report "
-        "(add {{< include /_generated/charts/mini-italy.qmd >}} where it belongs)",
+        "(add {{< reportkit chart mini-italy >}} where it belongs)",
         "data/facts.yml: warning: fact 'greece_2016' is never quoted in the text "
         "(quote it with {{< var facts.greece_2016 >}} or remove it)",
     ]

@@ -10,8 +10,11 @@ from tests.conftest import run_reportkit
 def test_verbose_shows_steps_charts_and_pages(mini):
     proc = run_reportkit("render", mini, "--verbose")
     assert proc.returncode == 0, proc.stderr
-    for step in ("prepare: data, charts and generated files", "html: pandoc",
-                 "pdf: page layout (WeasyPrint)"):
+    for step in (
+        "prepare: data, charts and generated files",
+        "html: pandoc",
+        "pdf: page layout (WeasyPrint)",
+    ):
         assert step in proc.stderr
     assert re.search(r"chart 2/2: mini-italy", proc.stderr)
     assert re.search(r"\d+ pages laid out", proc.stderr)

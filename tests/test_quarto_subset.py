@@ -42,9 +42,18 @@ PROJECTS = {
 # Unsupported constructs: fixture file -> (text of the offending line, message pattern).
 UNSUPPORTED = {
     "python-cell.qmd": ("```{python}", r"executable code cell '\{python\}' is not supported"),
-    "panel-tabset.qmd": ("::: {.panel-tabset}", r"'\.panel-tabset' \(Quarto tabsets\) is not supported"),
-    "column-margin.qmd": ("::: {.column-margin}", r"'\.column-margin' \(Quarto margin content\) is not supported"),
-    "layout-ncol.qmd": ("::: {layout-ncol=2}", r"'layout-ncol' \(Quarto figure layouts\) is not supported"),
+    "panel-tabset.qmd": (
+        "::: {.panel-tabset}",
+        r"'\.panel-tabset' \(Quarto tabsets\) is not supported",
+    ),
+    "column-margin.qmd": (
+        "::: {.column-margin}",
+        r"'\.column-margin' \(Quarto margin content\) is not supported",
+    ),
+    "layout-ncol.qmd": (
+        "::: {layout-ncol=2}",
+        r"'layout-ncol' \(Quarto figure layouts\) is not supported",
+    ),
     "video.qmd": ("{{< video ", r"shortcode 'video' is not supported"),
     "embed.qmd": ("{{< embed ", r"shortcode 'embed' is not supported"),
     "unknown-reference.qmd": ("@fig-missing", r"no fig with id 'fig-missing'"),

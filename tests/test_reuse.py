@@ -176,11 +176,8 @@ def test_prepare_writes_the_files_quarto_needs(mini):
     metadata = yaml.safe_load((mini / "_generated" / "metadata.yml").read_text())
     assert metadata["title"] == "Mini report" and metadata["lang"] == "en-GB"
     assert "::: {.cover}" in (mini / "_generated" / "front-matter.qmd").read_text()
-    sessions = (mini / "_generated" / "sessions.qmd").read_text()
-    assert (
-        "## The only session {#sec-s1" in sessions
-        and "{{< include /content/sessions/s1.qmd >}}" in sessions
-    )
+    session = (mini / "_generated" / "sessions" / "s1.qmd").read_text()
+    assert "## The only session {#sec-s1" in session and "{{<" not in session
     assert (
         "::: {#fig-mini-arrivals .chart}"
         in (mini / "_generated" / "charts" / "mini-arrivals.qmd").read_text()
@@ -191,27 +188,9 @@ def test_prepare_writes_the_files_quarto_needs(mini):
     config = yaml.safe_load((mini / "_quarto.yml").read_text())
     example = yaml.safe_load((ROOT / "_quarto.yml").read_text())
     assert example["project"]["pre-render"] == "reportkit prepare"
-    assert example["project"]["post-render"] == "reportkit pdf"
+    assert example["project"]["post-render"] == "reportkit post-render"
     assert example["metadata-files"] == ["_generated/metadata.yml"]
     assert config["project"]["output-dir"] == "_output"
-
-
-def test_post_render_prints_quarto_style_html_with_reportkit_print_styles(mini):
-    """`reportkit pdf` on HTML from another renderer (pandoc's template, like Quarto's)."""
-    output = mini / "_output"
-    shutil.rmtree(output)
-    output.mkdir()
-    shutil.copyfile(FIXTURES / "quarto-html" / "report.html", output / "report.html")
-    proc = run_reportkit("pdf", mini)
-    assert proc.returncode == 0, proc.stderr
-    pdf = Pdf(output / "report.pdf")
-    calls = {n: p.number for p in pdf.pages for n in p.footnote_calls()}
-    notes = {n: p.number for p in pdf.pages for n in p.footnote_numbers()}
-    assert calls == notes == {1: calls[1], 2: calls[2]}
-    assert {f.split("-")[0] for f in pdf_fonts(output / "report.pdf")} <= {"IBM", "Fira"}
-    text = " ".join(p.text for p in pdf.pages)
-    assert "İçduygu, Çana, Yıldız, Korfalı" in text
-    assert sorted(p.name for p in output.iterdir()) == ["report.html", "report.pdf"]
 
 
 def test_a_failed_post_render_keeps_the_previous_pdf(mini):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,13 +10,14 @@ from pathlib import Path
 
 from reportkit import progress
 from reportkit.docx import write_docx
-from reportkit.engines.embedded import render_html, write_assets
+from reportkit.engines.embedded import logo_asset, render_html, write_assets
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
 from reportkit.output import publish, staging
 from reportkit.pdf import write_pdf
-from reportkit.prepare import prepare, write_generated
+from reportkit.prepare import prepare, write_chart_pngs, write_generated
 from reportkit.project import find_project
+from reportkit.quarto_html import is_quarto_html, print_document, stable_ids, with_screen_assets
 
 FORMATS = ("html", "pdf")  # the default
 ALL_FORMATS = ("html", "pdf", "docx")  # what --to may ask for
@@ -36,14 +37,18 @@ class BuildResult:
     charts_reused: int = 0
 
 
-def prepare_project(root: Path) -> tuple[list[Path], list[ReportError]]:
+def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], list[ReportError]]:
     """Write the generated files (_generated/) for the project at root.
 
+    with_pngs also draws each chart's PNG (cached), which Quarto's Word output shows.
     Returns the files that changed and the warnings found on the way.
     """
     project = find_project(root)
     prepared = prepare(project)
-    return write_generated(project, prepared), prepared.warnings
+    written = write_generated(project, prepared)
+    if with_pngs:
+        written += write_chart_pngs(project, prepared)
+    return written, prepared.warnings
 
 
 def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORMATS) -> BuildResult:
@@ -51,7 +56,7 @@ def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORM
     started = time.perf_counter()
     project = find_project(root)
     if engine == "quarto":
-        render_with_quarto(project)
+        render_with_quarto(project, formats)
         outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
         return BuildResult([p for p in outputs if p.exists()], time.perf_counter() - started)
     progress.step("prepare: data, charts and generated files")
@@ -78,29 +83,78 @@ def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORM
     )
 
 
+PRINT_STYLESHEETS = tuple(f"assets/{name}.css" for name in ("fonts", "report", "brand", "print"))
+
+
+def post_render(root: Path) -> BuildResult:
+    """Quarto's post-render step, for the formats Quarto just rendered.
+
+    HTML: finished and printed to report.pdf (print_pdf). Word: replaced by reportkit's own
+    Word draft, which needs the brand's reference document, PNG charts and the contents
+    behind the cover, exactly as `reportkit render --to docx` makes it.
+    """
+    started = time.perf_counter()
+    outputs = os.environ.get("QUARTO_PROJECT_OUTPUT_FILES")
+    names = outputs.splitlines() if outputs is not None else ["report.html"]
+    result = BuildResult()
+    if any(name.endswith(".html") for name in names):
+        result.outputs += print_pdf(root).outputs
+    if any(name.endswith(".docx") for name in names):
+        project = find_project(root)
+        prepared = prepare(project)
+        with staging(project.output_dir) as stage:
+            write_docx(project, prepared, stage / "report.docx")
+            result.outputs += publish(stage, project.output_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
 def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
-    """Print an already rendered report.html to report.pdf (Quarto's post-render step)."""
+    """Finish report.html (Quarto's or reportkit's) and print it to report.pdf.
+
+    Quarto's HTML gains reportkit's fonts, brand and chart scripts; for print its content is
+    lifted into reportkit's print DOM, so both engines give one PDF.
+    """
     started = time.perf_counter()
     project = find_project(root)
     prepared = prepare(project)
     html = (html or project.output_dir / "report.html").resolve()
     if not html.is_file():
         raise ReportError(f"{html} does not exist", hint="render the HTML first")
-    with staging(project.output_dir) as stage:
-        stylesheets = []
-        if "assets/print.css" not in html.read_text(encoding="utf-8"):
-            # HTML from another renderer (Quarto's own template): bring reportkit's print look.
-            running = project.settings.running_header or prepared.conference.short_title
-            write_assets(project, stage, running, charts=False, brand=prepared.brand)
-            names = ("fonts.css", "report.css", "brand.css", "print.css")
-            stylesheets = [stage / "assets" / name for name in names]
-        write_pdf(
-            html,
-            stage / "report.pdf",
-            [project.root, stage],
-            publication_epoch(prepared),
-            stylesheets,
+    text = html.read_text(encoding="utf-8")
+    published: list[Path] = []
+    print_text = None
+    if is_quarto_html(text):
+        settings = project.settings
+        with staging(html.parent) as stage:
+            running = settings.running_header or prepared.conference.short_title
+            write_assets(project, stage, running, bool(prepared.charts), prepared.brand)
+            (stage / "assets" / "quarto.css").write_text(QUARTO_SCREEN_CSS, encoding="utf-8")
+            (stage / html.name).write_text(
+                with_screen_assets(stable_ids(text), bool(prepared.charts)), encoding="utf-8"
+            )
+            published += publish(stage, html.parent)
+        print_text = print_document(
+            text,
+            list(PRINT_STYLESHEETS),
+            logo=logo_asset(prepared.brand),
+            toc_title=settings.toc_title,
+            body_class=f"toc-{settings.toc_location} cover-{settings.cover_layout}",
         )
-        shutil.rmtree(stage / "assets", ignore_errors=True)  # print-only; Quarto has its own
-        published = publish(stage, project.output_dir)
+    if project.settings.pdf:
+        with staging(html.parent) as stage:
+            write_pdf(
+                html,
+                stage / "report.pdf",
+                [project.root],
+                publication_epoch(prepared),
+                html_text=print_text,
+            )
+            published += publish(stage, html.parent)
     return BuildResult(published, time.perf_counter() - started)
+
+
+# Quarto's page keeps its chrome; the cover already shows the title Quarto's title block repeats.
+QUARTO_SCREEN_CSS = """/* reportkit on Quarto's page */
+body:has(.cover) #title-block-header { display: none; }
+"""

@@ -178,7 +178,7 @@ def check(project_dir: Path, strict: bool, style: str) -> None:
 @PROJECT_DIR
 def prepare(project_dir: Path) -> None:
     """Write the generated files (_generated/) from the project's data (Quarto pre-render)."""
-    written, warnings = build.prepare_project(project_dir)
+    written, warnings = build.prepare_project(project_dir, with_pngs=True)
     _warn(warnings)
     stdout.print(f"prepared {len(written)} changed file(s)")
 
@@ -189,6 +189,15 @@ def prepare(project_dir: Path) -> None:
 def pdf(project_dir: Path, html: Path | None) -> None:
     """Print the rendered HTML to report.pdf (Quarto post-render)."""
     result = build.print_pdf(project_dir, html)
+    for path in result.outputs:
+        stdout.print(f"wrote {path} ({_size(path)})")
+
+
+@app.command("post-render")
+@PROJECT_DIR
+def post_render(project_dir: Path) -> None:
+    """Quarto's post-render step: PDF after HTML, reportkit's Word draft after Word."""
+    result = build.post_render(project_dir)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
 

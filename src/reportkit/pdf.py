@@ -170,15 +170,18 @@ def write_pdf(
     pdf_path: Path,
     allowed: list[Path],
     epoch: int = 0,
-    stylesheets: list[Path] | None = None,
+    html_text: str | None = None,
 ) -> None:
-    """Print html_path to pdf_path: byte-identical for identical input.
+    """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
+    byte-identical for identical input.
 
     The PDF identifier is a hash of the HTML, and font timestamps come from `epoch`
     (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
     """
     html_path = html_path.resolve()
-    html = inline_footnotes(html_path.read_text(encoding="utf-8"))
+    if html_text is None:
+        html_text = html_path.read_text(encoding="utf-8")
+    html = inline_footnotes(html_text)
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
@@ -189,15 +192,10 @@ def write_pdf(
             base_url=html_path.parent.as_uri() + "/",
             url_fetcher=fetcher,
         )
-        # @font-face rules in extra stylesheets only work through a shared FontConfiguration.
         fonts = FontConfiguration()
-        extra = [
-            weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
-            for p in stylesheets or []
-        ]
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         with source_date_epoch(epoch):
-            rendered = render_keeping_notes_with_calls(document, extra, fonts)
+            rendered = render_keeping_notes_with_calls(document, None, fonts)
             rendered.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
     except FatalURLFetchingError as exc:
         raise ReportError(f"cannot print the PDF: {exc}") from None

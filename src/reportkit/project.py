@@ -41,7 +41,10 @@ TOP_LEVEL_OPTIONS = {
     "author",
     "date",
     "brand",
+    "filters",
 }
+# Quarto filters the embedded engine runs itself: reportkit's extension (_extensions/reportkit).
+BUILTIN_FILTERS = ["reportkit"]
 REPORTKIT_OPTIONS = {
     "conference": str,
     "people": str,
@@ -167,6 +170,12 @@ def read_settings(doc: YamlDocument) -> Settings:
     html = _check_keys(doc, formats.get("html"), ("format", "html"), HTML_OPTIONS, "html format")
     for key, value in html.items():
         _typed(doc, ("format", "html", key), value, HTML_OPTIONS[key])
+    if data.get("filters", BUILTIN_FILTERS) != BUILTIN_FILTERS:
+        raise doc.error(
+            ("filters",),
+            "the embedded engine runs no Lua filters but reportkit's own",
+            "keep 'filters: [reportkit]', or render with --engine quarto",
+        )
     rk = _check_keys(doc, data.get("reportkit"), ("reportkit",), REPORTKIT_OPTIONS, "reportkit")
     for key, value in rk.items():
         _typed(doc, ("reportkit", key), value, REPORTKIT_OPTIONS[key])

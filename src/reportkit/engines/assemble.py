@@ -108,6 +108,7 @@ class Assembler:
                 f"the report document {display} does not exist",
                 hint="create it, or name the right file under project.render in _quarto.yml",
             )
+        self.document_dir = document.parent
         lines = document.read_text(encoding="utf-8").splitlines()
         front, body_start = self._front_matter(lines, document, display)
         self.metadata = {**self.metadata, **front}
@@ -221,14 +222,16 @@ class Assembler:
         if target_name.startswith("/"):
             target = self.root / target_name.lstrip("/")
         else:
-            target = path.parent / target_name
+            # As in Quarto: relative to the document being rendered, even in a nested include.
+            target = self.document_dir / target_name
         target = target.resolve()
         if not target.is_file():
             self._problem(
                 ReportError(
                     f"included file '{target_name}' does not exist",
                     here,
-                    "create it, or fix the path: relative to this file, '/' is the root",
+                    "create it, or fix the path: relative to the rendered document (as in "
+                    "Quarto, also inside included files), '/' is the project root",
                 )
             )
             return

@@ -107,6 +107,8 @@ def pandoc_arguments(project: Project, metadata_file: Path, to: str) -> list[str
     ]
     for name in FILTERS:
         args += ["--lua-filter", str(filters / name)]
+    # The filter Quarto runs from the project's copy of reportkit's extension.
+    args += ["--lua-filter", str(package_file("quarto", "_extensions", "reportkit", "lists.lua"))]
     if settings.bibliography:
         args.append("--citeproc")
     if to == "html5":

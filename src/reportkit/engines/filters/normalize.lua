@@ -1,5 +1,4 @@
--- Stage 1 (normalize): refuse Quarto syntax the embedded engine does not implement, and
--- keep list delimiters such as "(a)" that HTML's <ol> cannot express on its own.
+-- Stage 1 (normalize): refuse Quarto syntax the embedded engine does not implement.
 local errors = dofile(PANDOC_SCRIPT_FILE:gsub("normalize.lua$", "report-errors.lua"))
 
 local unsupported_classes = {
@@ -29,8 +28,6 @@ local function check_attr(attr, needle_prefix)
   end
 end
 
-local delimiter_class = { TwoParens = "list-two-parens", OneParen = "list-one-paren" }
-
 return {
   {
     Div = function(div) check_attr(div.attr) end,
@@ -42,15 +39,6 @@ return {
         image.attributes["fig-alt"] = nil
         image.attributes["alt"] = alt
         return image
-      end
-    end,
-    OrderedList = function(list)
-      local class = delimiter_class[list.listAttributes.delimiter]
-      if class and FORMAT:match("html") then
-        -- The numbering style goes in a class too: browsers match ol[type] case-insensitively,
-        -- so CSS cannot tell type="a" from type="A".
-        local style = "list-" .. list.listAttributes.style:gsub("(%l)(%u)", "%1-%2"):lower()
-        return pandoc.Div({ list }, pandoc.Attr("", { class, style }))
       end
     end,
     Pandoc = function(doc) errors.finish() return doc end,

@@ -1,0 +1,229 @@
+"""Quarto's HTML, made into reportkit's: the post-render step of `quarto render`.
+
+Quarto's page keeps Quarto's chrome (Bootstrap, sidebar) on screen but gains what reportkit's
+own page has: the brand's fonts served from the output, the interactive charts, and stable
+ids (Quarto stamps a random UUID into every figure caption's id, which would make two renders
+of the same project differ).
+
+For print, the same content is lifted into reportkit's print DOM (cover, imprint, contents,
+main) without Quarto's stylesheets and scripts: WeasyPrint would otherwise apply Bootstrap as
+an author stylesheet over reportkit's print styles and work through 430 kB of it. The
+structure left inside <main> is Quarto's (numbered sections, footnotes, figures), rewritten
+only where reportkit's stylesheets expect its own markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+CAPTION_UUID = re.compile(r"(-caption)-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+SCREEN_ASSETS_MARK = "reportkit-assets"
+
+
+def is_quarto_html(html: str) -> bool:
+    return 'name="generator" content="quarto-' in html
+
+
+def stable_ids(html: str) -> str:
+    """Quarto's random caption ids made stable (the figure id is unique already)."""
+    return CAPTION_UUID.sub(r"\1", html)
+
+
+def with_screen_assets(html: str, charts: bool) -> str:
+    """Link reportkit's fonts, brand colours and chart scripts into Quarto's page <head>."""
+    if SCREEN_ASSETS_MARK in html:
+        return html
+    links = [
+        f'<meta name="{SCREEN_ASSETS_MARK}" content="fonts, brand, charts">',
+        '<link rel="stylesheet" href="assets/fonts.css">',
+        '<link rel="stylesheet" href="assets/brand.css">',
+        '<link rel="stylesheet" href="assets/quarto.css">',
+    ]
+    if charts:
+        links += [
+            '<script src="assets/vega.js" defer></script>',
+            '<script src="assets/charts.js" defer></script>',
+        ]
+    return html.replace("</head>", "\n".join(links) + "\n</head>", 1)
+
+
+def _classes(element: HtmlElement) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def _first(root: HtmlElement, xpath: str) -> HtmlElement | None:
+    found = root.xpath(xpath)
+    return found[0] if found else None
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _detach(element: HtmlElement | None) -> HtmlElement | None:
+    if element is not None and element.getparent() is not None:
+        element.getparent().remove(element)
+    return element
+
+
+def _figures_as_reportkit(main: HtmlElement) -> None:
+    """Quarto's float (div#fig-x > figure > div + figcaption "Figure 1: …") as reportkit's
+    figure#fig-x with a figcaption whose label is a span.fig-number."""
+    for float_div in main.xpath(f".//div[{_has_class('quarto-float')}][@id]"):
+        figure = _first(float_div, "./figure")
+        if figure is None:
+            continue
+        new = lxml.html.Element("figure")
+        new.set("id", float_div.get("id"))
+        kept = [c for c in _classes(float_div) if not c.startswith("quarto-") and c != "anchored"]
+        if kept:
+            new.set("class", " ".join(kept))
+        for child in list(figure):
+            if child.tag == "div" and child.get("aria-describedby"):
+                new.text = child.text
+                for grandchild in list(child):
+                    new.append(grandchild)
+            elif child.tag == "figcaption":
+                caption = lxml.html.Element("figcaption")
+                text = (child.text or "").lstrip()
+                label = re.match(r"((?:\S+)\xa0\S+?:)\s*", text)
+                if label:
+                    number = lxml.html.Element("span")
+                    number.set("class", "fig-number")
+                    number.text = label.group(1).replace("\xa0", " ")
+                    number.tail = " " + text[label.end() :]
+                    caption.append(number)
+                else:
+                    caption.text = text
+                for grandchild in list(child):
+                    caption.append(grandchild)
+                new.append(caption)
+            else:
+                new.append(child)
+        new.tail = float_div.tail
+        float_div.getparent().replace(float_div, new)
+
+
+def _callouts_as_reportkit(main: HtmlElement) -> None:
+    """Quarto's callout (div.callout > header + body) as reportkit's aside.callout."""
+    for callout in main.xpath(f".//div[{_has_class('callout')}]"):
+        kind = next((c for c in _classes(callout) if re.fullmatch(r"callout-[a-z]+", c)), None)
+        if kind is None or kind in ("callout-titled", "callout-style-default"):
+            kind = next((c for c in _classes(callout) if c.startswith("callout-")), "callout-note")
+        aside = lxml.html.Element("aside")
+        aside.set("class", f"callout {kind}")
+        title = _first(callout, f".//div[{_has_class('callout-title-container')}]")
+        if title is not None:
+            title_div = lxml.html.Element("div")
+            title_div.set("class", "callout-title")
+            title_div.text = title.text
+            for child in list(title):
+                title_div.append(child)
+            aside.append(title_div)
+        body = _first(callout, f".//div[{_has_class('callout-body-container')}]")
+        if body is not None:
+            body_div = lxml.html.Element("div")
+            body_div.set("class", "callout-body")
+            body_div.text = body.text
+            for child in list(body):
+                body_div.append(child)
+            aside.append(body_div)
+        aside.tail = callout.tail
+        callout.getparent().replace(callout, aside)
+
+
+def _contents(tree: HtmlElement, title: str) -> HtmlElement | None:
+    """Quarto's sidebar contents as reportkit's nav#TOC with toc-section-number spans."""
+    toc = _first(tree, "//nav[@id='TOC']")
+    if toc is None:
+        return None
+    items = _first(toc, "./ul")
+    nav = lxml.html.Element("nav")
+    nav.set("id", "TOC")
+    nav.set("class", "toc")
+    nav.set("role", "doc-toc")
+    nav.set("aria-labelledby", "toc-title")
+    heading = etree.SubElement(nav, "h2")
+    heading.set("id", "toc-title")
+    heading.text = title
+    if items is not None:
+        for link in items.xpath(".//a"):
+            for attribute in ("class", "data-scroll-target"):
+                link.attrib.pop(attribute, None)
+        for number in items.xpath(f".//span[{_has_class('header-section-number')}]"):
+            number.set("class", "toc-section-number")
+        for element in items.iter():
+            if element.tag == "ul":
+                element.attrib.pop("class", None)
+        nav.append(items)
+    return nav
+
+
+def print_document(
+    html: str,
+    stylesheets: list[str],
+    *,
+    logo: str | None,
+    toc_title: str,
+    body_class: str,
+) -> str:
+    """reportkit's print DOM (cover, imprint, contents, main) holding Quarto's content."""
+    tree = lxml.html.document_fromstring(stable_ids(html))
+    main = _first(tree, "//main")
+    if main is None:
+        return html
+    _detach(_first(main, "./header[@id='title-block-header']"))
+    cover = _detach(_first(main, f".//div[{_has_class('cover')}]"))
+    imprint = _detach(_first(main, f".//div[{_has_class('imprint')}]"))
+    _figures_as_reportkit(main)
+    _callouts_as_reportkit(main)
+    for anchor in main.xpath(".//a[@class='anchorjs-link']"):
+        _detach(anchor)
+
+    document = lxml.html.document_fromstring("<html><head></head><body></body></html>")
+    lang = tree.get("lang")
+    if lang:
+        document.set("lang", lang)
+    head, body = document.find("head"), document.find("body")
+    for meta in tree.xpath("//head/meta[@charset] | //head/title | //head/meta[@name]"):
+        if meta.get("name") not in (None, "author", "description", "keywords", "generator"):
+            continue
+        head.append(meta)
+    for href in stylesheets:
+        link = etree.SubElement(head, "link")
+        link.set("rel", "stylesheet")
+        link.set("href", href)
+    body.set("class", body_class)
+    if cover is not None:
+        header = etree.SubElement(body, "header")
+        header.set("class", "cover")
+        header.set("id", "cover")
+        if logo:
+            image = etree.SubElement(header, "img")
+            image.set("class", "cover-logo")
+            image.set("src", logo)
+            image.set("alt", "")
+        header.text = cover.text
+        for child in list(cover):
+            header.append(child)
+    if imprint is not None:
+        section = etree.SubElement(body, "section")
+        section.set("class", "imprint")
+        section.set("id", "imprint")
+        section.set("aria-label", "Imprint")
+        section.text = imprint.text
+        for child in list(imprint):
+            section.append(child)
+    contents = _contents(tree, toc_title)
+    if contents is not None:
+        body.append(contents)
+    new_main = etree.SubElement(body, "main")
+    new_main.set("id", "main")
+    new_main.text = main.text
+    for child in list(main):
+        new_main.append(child)
+    return lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
