@@ -45,6 +45,13 @@ def reader_view(path: Path) -> dict[str, list]:
         )
 
     return {
+        "title": [
+            words(e)
+            for e in doc.xpath(
+                "//header[@id='title-block-header']//h1"
+                "|//header[@id='title-block-header']//*[contains(@class,'subtitle')]"
+            )
+        ],
         "headings": [
             (h.tag, h.get("id") or h.getparent().get("id"), words(h))
             for h in main.xpath(".//*[self::h1 or self::h2 or self::h3 or self::h4]")

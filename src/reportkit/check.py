@@ -19,6 +19,11 @@ REFERENCE = re.compile(r"(?:^|(?<=[\s(\[;-]))@((?:sec|fig|tbl)-[\w-]*\w)")
 IMAGE = re.compile(
     r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?"
 )
+# Quarto reference kinds the embedded engine does not number (crossref.lua refuses them too).
+UNNUMBERED_REFERENCE = re.compile(
+    r"(?:^|(?<=[\s(\[;-]))@((?:eq|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|lst|nte|tip|wrn|imp|cau)"
+    r"-[\w-]*\w)"
+)
 NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 NOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(\{[^}]*\})?\s*$")
@@ -69,9 +74,32 @@ def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
         origin = assembled.origin(number)
         return (str(origin.path), origin.line, column) if origin else ("?", None, None)
 
+    first_use: dict[str, tuple] = {}
     for number, line in enumerate(lines, start=1):
         if number in code:
             continue
+        for match in ID_ATTRIBUTE.finditer(line):
+            where = at(number, match.start(1))
+            previous = first_use.setdefault(match.group(1), where)
+            if previous is not where:
+                problems.append(
+                    Problem(
+                        *where,
+                        "error",
+                        f"duplicate id '{match.group(1)}' (first used at "
+                        f"{previous[0]}:{previous[1]})",
+                        "each section, figure and table needs its own id",
+                    )
+                )
+        for match in UNNUMBERED_REFERENCE.finditer(line):
+            problems.append(
+                Problem(
+                    *at(number, match.start() + 1),
+                    "error",
+                    f"cross-reference '@{match.group(1)}' is not supported by the embedded engine",
+                    "refer to a section, figure or table, or render with --engine quarto",
+                )
+            )
         for match in REFERENCE.finditer(line):
             if match.group(1) not in ids:
                 kind = match.group(1).split("-")[0]
@@ -214,7 +242,7 @@ def check_project(root: Path) -> list[Problem]:
         return _sorted(problems)  # content cannot be assembled without its data
     content: list[ReportError] = []
     try:
-        assembled, _ = assemble_document(project, prepared, content)
+        assembled, _, _ = assemble_document(project, prepared, content)
         problems += lint_content(assembled, project.root)
         if prepared:
             problems += unused_definitions(project, prepared, assembled)

@@ -62,12 +62,12 @@ PPR_ORDER = PPR_SEQUENCE.split()
 def write_docx(project: Project, prepared: Prepared, out_path: Path) -> Path:
     """Render the project's one document to out_path (a .docx), from the same Markdown as HTML."""
     write_chart_pngs(project, prepared)
-    assembled, metadata = assemble_document(project, prepared)
+    assembled, metadata, settings = assemble_document(project, prepared)
     metadata["reportkit-docx-images"] = svg_fallbacks(project, prepared, assembled.text)
     reference = reference_document(project, prepared.brand)
     metadata_file = out_path.parent / ".metadata-docx.yml"
     metadata_file.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8")
-    args = pandoc_arguments(project, metadata_file, "docx") + [
+    args = pandoc_arguments(project, metadata_file, "docx", settings) + [
         "--lua-filter",
         str(package_file("engines", "filters", DOCX_FILTER)),
         "--reference-doc",

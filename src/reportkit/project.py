@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,46 @@ def find_project(directory: Path) -> Project:
     return Project(directory, doc, read_settings(doc))
 
 
+# crossref options the embedded engine honours (see engines/filters/crossref.lua).
+CROSSREF_OPTIONS = {
+    "fig-prefix",
+    "tbl-prefix",
+    "sec-prefix",
+    "fig-title",
+    "tbl-title",
+    "title-delim",
+    "ref-hyperlink",
+}
+# Options a document's own front matter may set over _quarto.yml's, as in Quarto.
+DOCUMENT_OPTIONS = ("number-sections", "toc", "toc-depth", "number-depth", "bibliography", "csl")
+
+
+def check_crossref(crossref: Any, where: Location) -> None:
+    """Refuse crossref options that would silently render otherwise than in Quarto."""
+    if not isinstance(crossref, dict):
+        return
+    for key in crossref:
+        if key not in CROSSREF_OPTIONS:
+            raise ReportError(
+                f"crossref option '{key}' is not supported by the embedded engine",
+                where,
+                f"supported: {', '.join(sorted(CROSSREF_OPTIONS))}; or render with --engine quarto",
+            )
+
+
+def document_settings(settings: Settings, front_matter: dict[str, Any], where: Location):
+    """The project's settings with the document's own front matter over them (Quarto's order)."""
+    check_crossref(front_matter.get("crossref"), where)
+    values = {}
+    for key in DOCUMENT_OPTIONS:
+        if key in front_matter:
+            value = front_matter[key]
+            if key in ("bibliography",):
+                value = _as_list(value)
+            values[key.replace("-", "_")] = value
+    return replace(settings, **values)
+
+
 def _as_list(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -206,6 +246,7 @@ def read_settings(doc: YamlDocument) -> Settings:
     def pick(key: str, default: Any) -> Any:
         return html.get(key, data.get(key, default))
 
+    check_crossref(data.get("crossref"), doc.location(("crossref",)))
     return Settings(
         document=documents[0] if documents else "report.qmd",
         output_dir=project.get("output-dir", "_output"),

@@ -130,9 +130,25 @@ class Assembler:
                 return data, end + 1
         raise ReportError("front matter is not closed", Location(display, 1), "add a '---' line")
 
+    @staticmethod
+    def _joined(lines: list[str]):
+        """(index, line) pairs, a shortcode split over lines joined into its first line (Quarto
+        reads `{{< meta\ntitle >}}` as one shortcode)."""
+        index = 0
+        while index < len(lines):
+            line, start = lines[index], index
+            while line.count("{{<") > line.count(">}}") and index + 1 < len(lines):
+                following = lines[index + 1]
+                if not following.strip() or ">}}" not in following and "{{<" in following:
+                    break  # a blank line ends the attempt: pandoc would too
+                index += 1
+                line = f"{line.rstrip()} {following.lstrip()}"
+            yield start, line
+            index += 1
+
     def _expand(self, lines, path, display, first, out, origins, files, stack) -> None:
         in_fence = None
-        for index, line in enumerate(lines):
+        for index, line in self._joined(lines):
             number = first + index + 1
             here = Location(display, number)
             stripped = line.lstrip()

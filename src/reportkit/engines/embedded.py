@@ -24,7 +24,7 @@ from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError
 from reportkit.fonts import font_face_css, font_faces
 from reportkit.prepare import CACHE_DIR, Prepared
-from reportkit.project import Project
+from reportkit.project import Project, Settings, document_settings
 
 # Callouts before crossref: a heading used as a callout title must not be numbered.
 FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
@@ -92,8 +92,10 @@ def logo_asset(brand: BrandStyle) -> str | None:
     return f"assets/logo{brand.logo.suffix}" if brand.logo else None
 
 
-def pandoc_arguments(project: Project, metadata_file: Path, to: str) -> list[str]:
-    settings = project.settings
+def pandoc_arguments(
+    project: Project, metadata_file: Path, to: str, settings: Settings | None = None
+) -> list[str]:
+    settings = settings or project.settings
     filters = package_file("engines", "filters")
     args = [
         "--from",
@@ -242,8 +244,9 @@ def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assem
 
 def assemble_document(
     project: Project, prepared: Prepared, problems: list[ReportError] | None = None
-) -> tuple[Assembled, dict[str, Any]]:
-    """The project's one document as one Markdown text, and the metadata pandoc sees with it.
+) -> tuple[Assembled, dict[str, Any], Settings]:
+    """The project's one document as one Markdown text, the metadata pandoc sees with it, and
+    the settings in force (the document's own front matter over _quarto.yml's).
 
     Every output format (HTML, Word) is converted from this same text; `reportkit check`
     passes a `problems` list to collect every shortcode problem instead of stopping.
@@ -254,17 +257,26 @@ def assemble_document(
         project.path(project.settings.document)
     )
     metadata.update(assembled.front_matter)
-    return assembled, metadata
+    settings = document_settings(
+        project.settings, assembled.front_matter, Location(project.settings.document, 1)
+    )
+    if settings.bibliography:
+        metadata["bibliography"] = [str(project.path(b)) for b in settings.bibliography]
+    if settings.csl:
+        metadata["csl"] = str(project.path(settings.csl))
+    metadata["number-depth"] = settings.number_depth
+    return assembled, metadata, settings
 
 
 def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     """Render the project's one document to out_dir/report.html (plus assets)."""
-    assembled, metadata = assemble_document(project, prepared)
+    assembled, metadata, settings = assemble_document(project, prepared)
     metadata_file = out_dir / ".metadata.yml"
     metadata_file.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8")
     html = out_dir / "report.html"
+    args = pandoc_arguments(project, metadata_file, "html5", settings)
     try:
-        run_pandoc(pandoc_arguments(project, metadata_file, "html5"), assembled, project.root, html)
+        run_pandoc(args, assembled, project.root, html)
     finally:
         metadata_file.unlink(missing_ok=True)
     running_header = project.settings.running_header or prepared.conference.short_title

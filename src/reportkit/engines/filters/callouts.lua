@@ -3,10 +3,19 @@
 local kinds = { note = "Note", tip = "Tip", warning = "Warning", important = "Important",
   caution = "Caution" }
 
-function Div(div)
+-- The callout's kind: ::: {.callout-tip}, or "none" for a plain ::: {.callout} (as in Quarto,
+-- which gives it no icon and no title unless one is written).
+local function callout_kind(div)
   for _, class in ipairs(div.classes) do
     local kind = class:match("^callout%-(%a+)$")
-    if kind and kinds[kind] then
+    if kind and kinds[kind] then return kind end
+  end
+  if div.classes:includes("callout") then return "none" end
+end
+
+function Div(div)
+  local kind = callout_kind(div)
+  if kind then
       local title = div.attributes["title"]
       local content = div.content
       local heading
@@ -16,20 +25,22 @@ function Div(div)
         content = pandoc.List({ table.unpack(content, 2) })
       elseif title then
         heading = pandoc.Inlines(title)
-      else
+      elseif kinds[kind] then
         heading = pandoc.Inlines(kinds[kind])
       end
-      local title_div = pandoc.Div({ pandoc.Plain(heading) }, pandoc.Attr("", { "callout-title" }))
-      local body = pandoc.Div(content, pandoc.Attr("", { "callout-body" }))
+      local parts = pandoc.List()
+      if heading then
+        parts:insert(pandoc.Div({ pandoc.Plain(heading) }, pandoc.Attr("", { "callout-title" })))
+      end
+      parts:insert(pandoc.Div(content, pandoc.Attr("", { "callout-body" })))
       local attr = pandoc.Attr(div.identifier, { "callout", "callout-" .. kind })
       if FORMAT:match("html") then
-        return {
-          pandoc.RawBlock("html", '<aside class="callout callout-' .. kind .. '"'
-            .. (div.identifier ~= "" and (' id="' .. div.identifier .. '"') or "") .. '>'),
-          title_div, body, pandoc.RawBlock("html", "</aside>"),
-        }
+        local open = pandoc.RawBlock("html", '<aside class="callout callout-' .. kind .. '"'
+          .. (div.identifier ~= "" and (' id="' .. div.identifier .. '"') or "") .. '>')
+        parts:insert(1, open)
+        parts:insert(pandoc.RawBlock("html", "</aside>"))
+        return parts
       end
-      return pandoc.Div({ title_div, body }, attr)
-    end
+      return pandoc.Div(parts, attr)
   end
 end

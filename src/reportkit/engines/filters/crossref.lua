@@ -8,6 +8,26 @@ local kinds = {
   tbl = { prefix = "Table", title = "Table" },
 }
 local refs = {}
+local title_delim = ":"
+local ref_hyperlink = true
+-- Quarto reference kinds the embedded engine does not number: refused by name, never left as
+-- literal "@eq-x" text.
+local unsupported_kinds = {
+  eq = "equations", thm = "theorems", lem = "lemmas", cor = "corollaries",
+  prp = "propositions", cnj = "conjectures", def = "definitions", exm = "examples",
+  exr = "exercises", sol = "solutions", rem = "remarks", lst = "code listings",
+  nte = "callout references", tip = "callout references", wrn = "callout references",
+  imp = "callout references", cau = "callout references",
+}
+local seen_ids = {}
+
+local function unique(id)
+  if seen_ids[id] then
+    errors.report("#" .. id, "duplicate id '" .. id .. "': each section, figure and table "
+      .. "needs its own id")
+  end
+  seen_ids[id] = true
+end
 
 local function meta_string(meta, key)
   local value = meta[key]
@@ -17,6 +37,8 @@ end
 
 local function configure(meta)
   local crossref = meta.crossref or {}
+  title_delim = meta_string(crossref, "title-delim") or title_delim
+  if crossref["ref-hyperlink"] == false then ref_hyperlink = false end
   for kind, labels in pairs(kinds) do
     labels.prefix = meta_string(crossref, kind .. "-prefix") or labels.prefix
     if labels.title then
@@ -35,8 +57,9 @@ local function number_sections(doc, depth)
   local numbering = PANDOC_WRITER_OPTIONS.number_sections
   return doc:walk({
     Header = function(h)
-      if not numbering or has_class(h, "unnumbered") then return nil end
-      if h.level > depth then
+      -- Without number-sections Quarto still counts sections: "@sec-x" reads "Section 2".
+      if has_class(h, "unnumbered") then return nil end
+      if numbering and h.level > depth then
         h.classes:insert("unnumbered")
         return h
       end
@@ -45,6 +68,7 @@ local function number_sections(doc, depth)
       local parts = {}
       for level = 1, h.level do parts[#parts + 1] = tostring(counters[level]) end
       if h.identifier ~= "" then
+        unique(h.identifier)
         refs[h.identifier] = { kind = "sec", number = table.concat(parts, ".") }
       end
       return nil
@@ -71,25 +95,51 @@ local function table_label(tbl)
   return ""
 end
 
-local function caption_prefix(kind, number)
-  return pandoc.Span({ pandoc.Str(kinds[kind].title .. "\u{a0}" .. number .. ":") },
+local function caption_prefix(kind, number, delim)
+  return pandoc.Span({ pandoc.Str(kinds[kind].title .. "\u{a0}" .. number .. delim) },
     pandoc.Attr("", { kind .. "-number" }))
 end
 
 local function prepend_caption(caption_blocks, kind, number)
-  if #caption_blocks == 0 then
-    caption_blocks:insert(pandoc.Plain({ caption_prefix(kind, number) }))
+  -- As in Quarto: an empty caption is the bare label, "Figure 2", with no delimiter.
+  if #caption_blocks == 0 or pandoc.utils.stringify(caption_blocks) == "" then
+    caption_blocks:insert(pandoc.Plain({ caption_prefix(kind, number, "") }))
     return
   end
   local first = caption_blocks[1]
   first.content:insert(1, pandoc.Space())
-  first.content:insert(1, caption_prefix(kind, number))
+  first.content:insert(1, caption_prefix(kind, number, title_delim))
+end
+
+-- ![](path){#fig-x}: with no caption pandoc makes no figure, Quarto still numbers one.
+local function uncaptioned_figure(para)
+  if #para.content ~= 1 or para.content[1].t ~= "Image" then return nil end
+  local image = para.content[1]
+  if not image.identifier:match("^fig%-") then return nil end
+  local id = image.identifier
+  image.identifier = ""
+  return pandoc.Figure({ pandoc.Plain({ image }) }, {}, pandoc.Attr(id))
+end
+
+-- ::: {#tbl-x} holding a table, its last paragraph the caption (Quarto table divs).
+local function table_div(div)
+  local content = div.content
+  local tables = content:filter(function(b) return b.t == "Table" end)
+  if #tables ~= 1 then return nil end
+  local tbl = tables[1]
+  if #content > 1 and content[#content].t == "Para" then
+    tbl.caption.long = { pandoc.Plain(content[#content].content) }
+  end
+  tbl.identifier = div.identifier
+  return tbl
 end
 
 local function number_floats(doc)
   local counts = { fig = 0, tbl = 0 }
   return doc:walk({
+    Para = uncaptioned_figure,
     Div = function(div)
+      if div.identifier:match("^tbl%-") then return table_div(div) end
       -- ::: {#fig-x} ... ::: : the last paragraph is the caption (Quarto figure divs).
       if div.identifier:match("^fig%-") then
         local content = div.content
@@ -106,6 +156,7 @@ local function number_floats(doc)
   }):walk({
     Figure = function(fig)
       if fig.identifier:match("^fig%-") then
+        unique(fig.identifier)
         counts.fig = counts.fig + 1
         refs[fig.identifier] = { kind = "fig", number = tostring(counts.fig) }
         prepend_caption(fig.caption.long, "fig", counts.fig)
@@ -115,6 +166,7 @@ local function number_floats(doc)
     Table = function(tbl)
       local label = table_label(tbl)
       if label:match("^tbl%-") then
+        unique(label)
         counts.tbl = counts.tbl + 1
         refs[label] = { kind = "tbl", number = tostring(counts.tbl) }
         prepend_caption(tbl.caption.long, "tbl", counts.tbl)
@@ -131,6 +183,11 @@ local function resolve_citations(doc)
       local handled = false
       for i, citation in ipairs(cite.citations) do
         local kind = citation.id:match("^(%a+)%-")
+        if kind and unsupported_kinds[kind:lower()] then
+          errors.report("@" .. citation.id, "cross-reference '@" .. citation.id .. "' (Quarto "
+            .. unsupported_kinds[kind:lower()] .. ") is not supported by the embedded engine; "
+            .. "refer to a section, figure or table, or render with --engine quarto")
+        end
         if kind and kinds[kind:lower()] then
           handled = true
           -- @Fig-x is @fig-x with a capitalised label (Quarto's convention).
@@ -147,8 +204,12 @@ local function resolve_citations(doc)
             local text = target.number
             if citation.mode ~= "SuppressAuthor" then text = label .. "\u{a0}" .. text end
             if i > 1 then out:insert(pandoc.Str(", ")) end
-            out:insert(pandoc.Link({ pandoc.Str(text) }, "#" .. key, "",
-              pandoc.Attr("", { "quarto-xref" })))
+            if ref_hyperlink then
+              out:insert(pandoc.Link({ pandoc.Str(text) }, "#" .. key, "",
+                pandoc.Attr("", { "quarto-xref" })))
+            else
+              out:insert(pandoc.Str(text))
+            end
           end
         end
       end

@@ -34,6 +34,11 @@ return {
     Span = function(span) check_attr(span.attr) end,
     -- Quarto's fig-alt is the image's alternative text (the caption stays the caption).
     Image = function(image)
+      if image.attributes["fig-cap"] then
+        errors.report("fig-cap=", "a 'fig-cap' attribute on an image is ignored by Quarto, "
+          .. "so the figure would print without its caption; write the caption in the "
+          .. "brackets: ![caption](path){#fig-id}")
+      end
       local alt = image.attributes["fig-alt"]
       if alt then
         image.attributes["fig-alt"] = nil
