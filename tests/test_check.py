@@ -25,7 +25,7 @@ EXPECTED = [
     "content/intro.qmd:17:57: error: unknown var key 'facts.unknown' (define it in data/facts.yml)",
     "content/intro.qmd:19:1: error: image 'images/missing.png' does not exist (fix the path; it is relative to the project root)",
     "content/intro.qmd:19:1: warning: image 'images/missing.png' has no alt text (add fig-alt=\"…\" describing what it shows)",
-    "content/intro.qmd:21: error: included file 'missing.qmd' does not exist (create it, or fix the path: relative to this file, '/' is the root)",
+    "content/intro.qmd:21: error: included file 'missing.qmd' does not exist (create it, or fix the path: relative to the rendered document (as in Quarto, also inside included files), '/' is the project root)",
     "data/people.yml:8:5: warning: person 'idle' is not in any session of data/programme.yml (add them to a session or remove them)",
 ]
 
@@ -110,3 +110,32 @@ def test_charts_never_placed_and_facts_never_quoted_are_warnings(mini):
         "data/facts.yml: warning: fact 'greece_2016' is never quoted in the text "
         "(quote it with {{< var facts.greece_2016 >}} or remove it)",
     ]
+
+
+def test_duplicate_ids_and_unnumbered_reference_kinds_are_errors(mini):
+    with (mini / "content" / "intro.qmd").open("a", encoding="utf-8") as f:
+        f.write("\n## Again {#sec-intro}\n\nText, and see @eq-energy.\n")
+    proc = run_reportkit("check", mini)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert any(
+        "error: duplicate id 'sec-intro' (first used at content/intro.qmd:" in line
+        for line in lines
+    ), lines
+    assert any(
+        "error: cross-reference '@eq-energy' is not supported by the embedded engine" in line
+        for line in lines
+    ), lines
+
+
+def test_a_session_never_placed_is_reported(mini):
+    report = (mini / "report.qmd").read_text(encoding="utf-8")
+    (mini / "report.qmd").write_text(
+        report.replace("{{< reportkit session s1 >}}", ""), encoding="utf-8"
+    )
+    proc = run_reportkit("check", "--strict", mini)
+    assert proc.returncode == 1
+    assert (
+        "data/programme.yml: warning: session 's1' is never placed in the report (add "
+        "{{< reportkit session s1 >}} and {{< include content/sessions/s1.qmd >}} to report.qmd)"
+    ) in proc.stdout.splitlines()

@@ -59,7 +59,7 @@ def test_unknown_format_option_suggests_the_right_one(mini):
     replace_in(mini / "_quarto.yml", "    toc: true", "    tocc: true")
     proc = run_reportkit("render", mini)
     assert_clean_failure(
-        proc, r"_quarto\.yml:10:5: unknown html format option 'tocc' \(did you mean 'toc'\?\)"
+        proc, r"_quarto\.yml:14:5: unknown html format option 'tocc' \(did you mean 'toc'\?\)"
     )
     assert snapshot(mini / "_output") == before
 
@@ -124,3 +124,64 @@ def test_render_is_byte_for_byte_reproducible(mini, engine):
     proc = run_reportkit("render", mini, "--engine", engine)
     assert proc.returncode == 0, proc.stderr
     assert snapshot(mini / "_output") == first
+
+
+def test_duplicate_figure_id_stops_the_render_at_its_line(mini):
+    intro = mini / "content" / "intro.qmd"
+    text = intro.read_text(encoding="utf-8")
+    intro.write_text(text + "\n![Again](images/x.svg){#fig-mini-arrivals}\n", encoding="utf-8")
+    assert_clean_failure(
+        run_reportkit("render", mini, "--to", "html"),
+        r"content/intro\.qmd:\d+:\d+: duplicate id 'fig-mini-arrivals'",
+    )
+
+
+def test_include_of_a_generated_file_names_the_shortcode_to_use(mini):
+    intro = mini / "content" / "intro.qmd"
+    replace_in(
+        intro,
+        "{{< reportkit chart mini-arrivals >}}",
+        "{{< include /_generated/charts/mini-arrivals.qmd >}}",
+    )
+    message = assert_clean_failure(
+        run_reportkit("render", mini, "--to", "html"),
+        r"content/intro\.qmd:\d+: '/_generated/charts/mini-arrivals\.qmd' is written by "
+        r"`reportkit prepare`: Quarto cannot include it",
+    )
+    assert "{{< reportkit chart ID >}}" in message
+
+
+def test_unknown_chart_id_suggests_the_right_one(mini):
+    replace_in(
+        mini / "content" / "intro.qmd",
+        "{{< reportkit chart mini-arrivals >}}",
+        "{{< reportkit chart mini-arrival >}}",
+    )
+    assert_clean_failure(
+        run_reportkit("render", mini, "--to", "html"),
+        r"content/intro\.qmd:\d+: unknown chart 'mini-arrival' \(did you mean 'mini-arrivals'\?\)",
+    )
+
+
+@pytest.mark.parametrize("place", ["_quarto.yml", "report.qmd"])
+def test_crossref_option_the_engine_does_not_honour_is_refused(mini, place):
+    path = mini / place
+    text = path.read_text(encoding="utf-8")
+    if place == "_quarto.yml":
+        path.write_text(text + "crossref:\n  chapters: true\n", encoding="utf-8")
+    else:
+        path.write_text(text.replace("---\n", "---\ncrossref:\n  chapters: true\n", 1))
+    assert_clean_failure(
+        run_reportkit("render", mini, "--to", "html"),
+        rf"{re.escape(place)}:\d+(:\d+)?: crossref option 'chapters' is not supported by the "
+        r"embedded "
+        r"engine",
+    )
+
+
+def test_other_lua_filters_are_refused(mini):
+    replace_in(mini / "_quarto.yml", "  - reportkit\n", "  - reportkit\n  - my-filter.lua\n")
+    assert_clean_failure(
+        run_reportkit("render", mini, "--to", "html"),
+        r"_quarto\.yml:\d+(:\d+)?: the embedded engine runs no Lua filters but reportkit's own",
+    )

@@ -17,7 +17,7 @@ import yaml
 
 from tests.conftest import PROJECT_ENTRIES, ROOT, copy_project, run_reportkit
 from tests.pdfread import Pdf
-from tests.quarto import require_quarto, run_quarto
+from tests.quarto import quarto_env, require_quarto, run_quarto
 
 NBSP = "\u00a0"
 
@@ -220,6 +220,16 @@ def test_quarto_pdf_has_the_brand_look(quarto_pdf, embedded_pdf, quarto_example)
     assert "IOM · Istanbul 2017" in running
 
 
+def test_quarto_render_is_byte_for_byte_reproducible(quarto, quarto_example):
+    output = quarto_example / "_output"
+    names = ("report.html", "report.pdf")
+    before = {name: (output / name).read_bytes() for name in names}
+    proc = run_quarto(quarto, quarto_example)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for name in names:
+        assert (output / name).read_bytes() == before[name], name
+
+
 # --- Word and new projects -------------------------------------------------------------------
 
 
@@ -246,10 +256,16 @@ def test_quarto_renders_a_new_project(quarto, tmp_path, edition):
     args = ["new", target] + (["--from", ROOT] if edition == "next" else [])
     proc = run_reportkit(*args)
     assert proc.returncode == 0, proc.stderr
-    proc = run_quarto(quarto, target)
+    if edition == "new":
+        proc = run_quarto(quarto, target)
+    else:  # the same, through reportkit's own front door
+        proc = run_reportkit("render", target, "--engine", "quarto", env=quarto_env(quarto))
     assert proc.returncode == 0, proc.stderr[-3000:]
     pdf = Pdf(target / "_output" / "report.pdf")
     assert len(pdf.contents()) >= 3
+    from reportkit.scaffold import PROJECT_GITIGNORE
+
+    assert (target / ".gitignore").read_text() == PROJECT_GITIGNORE  # Quarto added nothing
 
 
 def test_the_projects_quarto_extension_is_the_one_reportkit_ships():

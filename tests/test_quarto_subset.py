@@ -71,7 +71,10 @@ UNSUPPORTED = {
         "@thm-",
         r"cross-reference '@thm-main' \(Quarto theorems\) is not supported",
     ),
-    "fig-cap-attribute.qmd": ("fig-cap=", r"a 'fig-cap' attribute on an image is ignored by Quarto"),
+    "fig-cap-attribute.qmd": (
+        "fig-cap=",
+        r"a 'fig-cap' attribute on an image is ignored by Quarto",
+    ),
     "callout-reference.qmd": (
         "@tip-",
         r"cross-reference '@tip-advice' \(Quarto callout references\) is not supported",

@@ -206,7 +206,16 @@ def test_a_failed_post_render_keeps_the_previous_pdf(mini):
 def test_the_project_file_keeps_to_quarto_keys():
     """Top-level keys of _quarto.yml are Quarto's own, plus the one `reportkit:` block."""
     config = yaml.safe_load((ROOT / "_quarto.yml").read_text())
-    quarto_keys = {"project", "format", "lang", "number-sections", "metadata-files", "brand", "toc"}
+    quarto_keys = {
+        "project",
+        "format",
+        "lang",
+        "number-sections",
+        "metadata-files",
+        "brand",
+        "toc",
+        "filters",
+    }
     assert set(config) - quarto_keys == {"reportkit"}
     assert config["project"]["type"] == "default"
     assert re.fullmatch(r"[\w-]+\.qmd", config["project"]["render"][0])

@@ -9,6 +9,7 @@ HTML render. No assertions: numbers for humans, not a timed test.
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -18,7 +19,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images", "brands")
+ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images", "brands", "_extensions")
+QUARTO = next(
+    (str(p) for p in [ROOT / ".tools/quarto/bin/quarto"] if p.is_file()), shutil.which("quarto")
+)
 
 
 def reportkit(*args: str) -> None:
@@ -37,17 +41,31 @@ def fresh_copy(base: Path) -> Path:
     return project
 
 
-def cases(project: Path) -> dict:
+def quarto_copy(base: Path) -> Path | None:
+    """A copy rendered once by real Quarto (when installed), for the PDF step on its HTML."""
+    if not QUARTO:
+        return None
+    project = fresh_copy(base)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([QUARTO, "render", str(project)], check=True, capture_output=True, env=env)
+    return project
+
+
+def cases(project: Path, quarto_project: Path | None) -> dict:
     def cold_html():
         shutil.rmtree(project / ".reportkit", ignore_errors=True)
         reportkit("render", str(project), "--to", "html")
 
-    return {
+    found = {
         "check": lambda: reportkit("check", str(project)),
         "render html (charts cached)": lambda: reportkit("render", str(project), "--to", "html"),
         "render html (charts drawn)": cold_html,
         "render html + pdf": lambda: reportkit("render", str(project)),
+        "pdf step, embedded html": lambda: reportkit("pdf", str(project)),
     }
+    if quarto_project:
+        found["pdf step, quarto html"] = lambda: reportkit("pdf", str(quarto_project))
+    return found
 
 
 def main() -> None:
@@ -55,9 +73,10 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
     try:
         project = fresh_copy(base)
-        timings: dict[str, list[float]] = {name: [] for name in cases(project)}
+        quarto_project = quarto_copy(base)
+        timings: dict[str, list[float]] = {name: [] for name in cases(project, quarto_project)}
         for _ in range(rounds):
-            for name, run in cases(project).items():
+            for name, run in cases(project, quarto_project).items():
                 started = time.perf_counter()
                 run()
                 timings[name].append(time.perf_counter() - started)
@@ -65,8 +84,15 @@ def main() -> None:
         print(f"{'case':32} {'median s':>9} {'min':>7} {'max':>7} {'× warm html':>12}")
         for name, values in timings.items():
             median = statistics.median(values)
-            print(f"{name:32} {median:9.2f} {min(values):7.2f} {max(values):7.2f} "
-                  f"{median / reference:12.2f}")
+            print(
+                f"{name:32} {median:9.2f} {min(values):7.2f} {max(values):7.2f} "
+                f"{median / reference:12.2f}"
+            )
+        if "pdf step, quarto html" in timings:
+            ratio = statistics.median(timings["pdf step, quarto html"]) / statistics.median(
+                timings["pdf step, embedded html"]
+            )
+            print(f"pdf step: quarto html / embedded html = {ratio:.2f}")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -83,7 +83,10 @@ def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORM
     )
 
 
-PRINT_STYLESHEETS = tuple(f"assets/{name}.css" for name in ("fonts", "report", "brand", "print"))
+# As report.html links them (print.css there for print media only).
+PRINT_STYLESHEETS = tuple(
+    f"assets/{name}.css" for name in ("fonts", "components", "report", "brand", "print")
+)
 
 
 def post_render(root: Path) -> BuildResult:

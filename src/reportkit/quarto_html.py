@@ -34,12 +34,14 @@ def stable_ids(html: str) -> str:
 
 
 def with_screen_assets(html: str, charts: bool) -> str:
-    """Link reportkit's fonts, brand colours and chart scripts into Quarto's page <head>."""
+    """Link reportkit's fonts, the look of its parts (components.css: cover, sessions, lists,
+    figures), brand colours and chart scripts into Quarto's page <head>."""
     if SCREEN_ASSETS_MARK in html:
         return html
     links = [
         f'<meta name="{SCREEN_ASSETS_MARK}" content="fonts, brand, charts">',
         '<link rel="stylesheet" href="assets/fonts.css">',
+        '<link rel="stylesheet" href="assets/components.css">',
         '<link rel="stylesheet" href="assets/brand.css">',
         '<link rel="stylesheet" href="assets/quarto.css">',
     ]

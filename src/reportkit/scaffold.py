@@ -72,6 +72,22 @@ def quarto_extension_dir() -> Path:
     return Path(str(resources.files("reportkit").joinpath("quarto", "_extensions", "reportkit")))
 
 
+# What a project keeps out of version control: everything reportkit or Quarto regenerate.
+PROJECT_GITIGNORE = """_output/
+_generated/
+/_variables.yml
+.reportkit/
+.reportkit-staging-*
+/.quarto/
+"""
+
+
+def write_gitignore(target: Path) -> None:
+    path = target / ".gitignore"
+    if not path.exists():
+        path.write_text(PROJECT_GITIGNORE, encoding="utf-8")
+
+
 def install_quarto_extension(target: Path) -> None:
     destination = target / "_extensions" / "reportkit"
     shutil.copytree(quarto_extension_dir(), destination, dirs_exist_ok=True)
@@ -89,6 +105,7 @@ def create_project(target: Path, values: NewProject) -> Path:
     _copy_template(target, values)
     _copy_brands(target)
     install_quarto_extension(target)
+    write_gitignore(target)
     return target
 
 
@@ -151,6 +168,7 @@ def create_next_edition(target: Path, previous: Path, values: NewProject) -> Pat
     if not (target / "brands").exists() and not (target / "_brand.yml").exists():
         _copy_brands(target)
     install_quarto_extension(target)
+    write_gitignore(target)
     (target / "content" / "background.qmd").write_text(
         values.fill(
             "# Background {#sec-background}\n\n**PLACEHOLDER.** Say why the __TITLE__ took "

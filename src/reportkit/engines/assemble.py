@@ -44,19 +44,23 @@ class Assembled:
         """Source location of a 1-based line of the assembled text."""
         return self.origins[line - 1] if 0 < line <= len(self.origins) else None
 
-    def find(self, needle: str) -> Location | None:
-        """Where a piece of text first occurs in the sources (for errors found after parsing).
+    def find(self, needle: str, last: bool = False) -> Location | None:
+        """Where a piece of text first (or last) occurs in the sources, for errors found after
+        parsing.
 
         Mentions inside inline code (`like this`) are skipped: they are talk about the
         construct, not the construct.
         """
+        found = None
         for number, line in enumerate(self.text.splitlines(), start=1):
             visible = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
-            column = visible.find(needle)
+            column = visible.rfind(needle) if last else visible.find(needle)
             if column >= 0:
                 loc = self.origin(number)
-                return Location(loc.path, loc.line, column + 1) if loc else None
-        return None
+                found = Location(loc.path, loc.line, column + 1) if loc else None
+                if not last:
+                    return found
+        return found
 
 
 def lookup(mapping: dict[str, Any], dotted: str) -> Any:

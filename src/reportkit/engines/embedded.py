@@ -141,9 +141,10 @@ def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -
     stderr = proc.stderr.decode("utf-8", "replace")
     problems = []
     for line in stderr.splitlines():
-        if line.startswith("reportkit-error\t"):
-            _, needle, message = line.split("\t", 2)
-            problems.append(ReportError(message, assembled.find(needle)))
+        if line.startswith(("reportkit-error\t", "reportkit-error-last\t")):
+            kind, needle, message = line.split("\t", 2)
+            where = assembled.find(needle, last=kind.endswith("-last"))
+            problems.append(ReportError(message, where))
     if problems:
         raise problems[0]
     if proc.returncode != 0:
@@ -184,7 +185,8 @@ def write_assets(
     for face in faces:
         shutil.copyfile(face.path, fonts_dir / face.filename)
     (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
-    shutil.copyfile(package_file("templates", "report.css"), assets / "report.css")
+    for name in ("components.css", "report.css"):
+        shutil.copyfile(package_file("templates", name), assets / name)
     (assets / "brand.css").write_text(brand.css(), encoding="utf-8")
     shutil.copyfile(package_file("templates", "report.js"), assets / "report.js")
     if brand.logo:

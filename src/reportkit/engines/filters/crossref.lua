@@ -23,7 +23,7 @@ local seen_ids = {}
 
 local function unique(id)
   if seen_ids[id] then
-    errors.report("#" .. id, "duplicate id '" .. id .. "': each section, figure and table "
+    errors.report_last("#" .. id, "duplicate id '" .. id .. "': each section, figure and table "
       .. "needs its own id")
   end
   seen_ids[id] = true

@@ -8,6 +8,12 @@ function M.report(needle, message)
   M.count = M.count + 1
 end
 
+-- The same, located at the needle's last occurrence (a duplicate is wrong where it repeats).
+function M.report_last(needle, message)
+  io.stderr:write("reportkit-error-last\t" .. needle .. "\t" .. message .. "\n")
+  M.count = M.count + 1
+end
+
 function M.finish()
   if M.count > 0 then
     error("reportkit: " .. M.count .. " problem(s) in the document")
