@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.source_report import require_source
 from tools.overlap import SOURCE, shared_runs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,13 +21,13 @@ OFFICIAL_TITLES = [
 
 
 def test_source_is_available():
-    assert SOURCE.is_file(), "../shared/source is needed to check originality"
+    require_source()
+    assert SOURCE.is_file()
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "content").rglob("*.qmd")), ids=lambda p: p.name)
 def test_no_run_of_twelve_words_is_shared_with_the_source(path):
-    if not SOURCE.is_file():
-        pytest.fail(f"source report missing at {SOURCE}")
+    require_source()
     text = path.read_text(encoding="utf-8")
     for title in OFFICIAL_TITLES:
         text = text.replace(title, "«title»")
