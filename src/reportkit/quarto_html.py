@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 import lxml.html
-from lxml import etree
 from lxml.html import HtmlElement
 
 CAPTION_UUID = re.compile(r"(-caption)-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
@@ -72,6 +71,21 @@ def _detach(element: HtmlElement | None) -> HtmlElement | None:
     return element
 
 
+def _adopt(target: HtmlElement, source: HtmlElement) -> HtmlElement:
+    """Move source's text and children into target (lxml keeps text outside the children)."""
+    target.text = source.text
+    for child in list(source):
+        target.append(child)
+    return target
+
+
+def _element(tag: str, **attributes: str) -> HtmlElement:
+    element = lxml.html.Element(tag)
+    for name, value in attributes.items():
+        element.set(name.rstrip("_").replace("_", "-"), value)
+    return element
+
+
 def _figures_as_reportkit(main: HtmlElement) -> None:
     """Quarto's float (div#fig-x > figure > div + figcaption "Figure 1: …") as reportkit's
     figure#fig-x with a figcaption whose label is a span.fig-number."""
@@ -116,24 +130,14 @@ def _callouts_as_reportkit(main: HtmlElement) -> None:
         kind = next((c for c in _classes(callout) if re.fullmatch(r"callout-[a-z]+", c)), None)
         if kind is None or kind in ("callout-titled", "callout-style-default"):
             kind = next((c for c in _classes(callout) if c.startswith("callout-")), "callout-note")
-        aside = lxml.html.Element("aside")
-        aside.set("class", f"callout {kind}")
-        title = _first(callout, f".//div[{_has_class('callout-title-container')}]")
-        if title is not None:
-            title_div = lxml.html.Element("div")
-            title_div.set("class", "callout-title")
-            title_div.text = title.text
-            for child in list(title):
-                title_div.append(child)
-            aside.append(title_div)
-        body = _first(callout, f".//div[{_has_class('callout-body-container')}]")
-        if body is not None:
-            body_div = lxml.html.Element("div")
-            body_div.set("class", "callout-body")
-            body_div.text = body.text
-            for child in list(body):
-                body_div.append(child)
-            aside.append(body_div)
+        aside = _element("aside", class_=f"callout {kind}")
+        for part, name in (
+            ("callout-title-container", "callout-title"),
+            ("callout-body-container", "callout-body"),
+        ):
+            found = _first(callout, f".//div[{_has_class(part)}]")
+            if found is not None:
+                aside.append(_adopt(_element("div", class_=name), found))
         aside.tail = callout.tail
         callout.getparent().replace(callout, aside)
 
@@ -144,14 +148,10 @@ def _contents(tree: HtmlElement, title: str) -> HtmlElement | None:
     if toc is None:
         return None
     items = _first(toc, "./ul")
-    nav = lxml.html.Element("nav")
-    nav.set("id", "TOC")
-    nav.set("class", "toc")
-    nav.set("role", "doc-toc")
-    nav.set("aria-labelledby", "toc-title")
-    heading = etree.SubElement(nav, "h2")
-    heading.set("id", "toc-title")
+    nav = _element("nav", id="TOC", class_="toc", role="doc-toc", aria_labelledby="toc-title")
+    heading = _element("h2", id="toc-title")
     heading.text = title
+    nav.append(heading)
     if items is not None:
         for link in items.xpath(".//a"):
             for attribute in ("class", "data-scroll-target"):
@@ -196,36 +196,21 @@ def print_document(
             continue
         head.append(meta)
     for href in stylesheets:
-        link = etree.SubElement(head, "link")
-        link.set("rel", "stylesheet")
-        link.set("href", href)
+        head.append(_element("link", rel="stylesheet", href=href))
     body.set("class", body_class)
     if cover is not None:
-        header = etree.SubElement(body, "header")
-        header.set("class", "cover")
-        header.set("id", "cover")
+        header = _adopt(_element("header", class_="cover", id="cover"), cover)
         if logo:
-            image = etree.SubElement(header, "img")
-            image.set("class", "cover-logo")
-            image.set("src", logo)
-            image.set("alt", "")
-        header.text = cover.text
-        for child in list(cover):
-            header.append(child)
+            header.insert(0, _element("img", class_="cover-logo", src=logo, alt=""))
+        body.append(header)
     if imprint is not None:
-        section = etree.SubElement(body, "section")
-        section.set("class", "imprint")
-        section.set("id", "imprint")
-        section.set("aria-label", "Imprint")
-        section.text = imprint.text
-        for child in list(imprint):
-            section.append(child)
+        body.append(
+            _adopt(
+                _element("section", class_="imprint", id="imprint", aria_label="Imprint"), imprint
+            )
+        )
     contents = _contents(tree, toc_title)
     if contents is not None:
         body.append(contents)
-    new_main = etree.SubElement(body, "main")
-    new_main.set("id", "main")
-    new_main.text = main.text
-    for child in list(main):
-        new_main.append(child)
+    body.append(_adopt(_element("main", id="main"), main))
     return lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
