@@ -38,13 +38,13 @@ def broken(mini):
     return mini
 
 
-def test_the_example_report_is_clean(tmp_path):
+def test_the_example_report_is_ready_to_publish(tmp_path):
     root = copy_project(
         ROOT,
         tmp_path / "example",
         ("_quarto.yml", "report.qmd", "content", "data", "images", "brands"),
     )
-    proc = run_reportkit("check", root)
+    proc = run_reportkit("check", "--final", root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == "" and "no problems found" in proc.stderr
 

@@ -92,7 +92,6 @@ def test_next_edition_carries_settings_brand_data_charts_and_facts(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     for name in (
-        "_quarto.yml",
         "data/charts.yml",
         "data/facts.yml",
         "data/stats/datapackage.yaml",
@@ -100,6 +99,13 @@ def test_next_edition_carries_settings_brand_data_charts_and_facts(tmp_path):
         "brands/harbour/_brand.yml",
     ):
         assert (target / name).read_bytes() == (previous / name).read_bytes(), name
+    # The previous edition's page furniture is reset; every other setting is carried over.
+    config = yaml.safe_load((target / "_quarto.yml").read_text())
+    before = yaml.safe_load((previous / "_quarto.yml").read_text())
+    assert config["reportkit"].pop("footer") == "City 2019"
+    assert before["reportkit"].pop("footer") == "IOM · Istanbul 2017"
+    assert "running-header" not in config["reportkit"]
+    assert config == before
     assert "Samsar" not in (target / "data" / "people.yml").read_text()
     assert "PLACEHOLDER" in (target / "data" / "programme.yml").read_text()
     assert not (target / "content" / "sessions" / "turkish-experiences.qmd").exists()
@@ -109,6 +115,8 @@ def test_next_edition_carries_settings_brand_data_charts_and_facts(tmp_path):
     charts = yaml.safe_load((previous / "data" / "charts.yml").read_text())["charts"]
     for chart in charts:
         assert f'id="fig-{chart["id"]}"' in html
+    pages = Pdf(target / "_output" / "report.pdf").pages
+    assert not [p.number for p in pages if "Istanbul 2017" in p.text]
 
 
 @pytest.fixture(scope="module")

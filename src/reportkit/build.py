@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reportkit import progress
 from reportkit.docx import write_docx
-from reportkit.engines.embedded import logo_asset, render_html, write_assets
+from reportkit.engines.embedded import draft_mark, logo_asset, render_html, write_assets
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
 from reportkit.output import publish, staging
@@ -51,10 +51,18 @@ def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], li
     return written, prepared.warnings
 
 
-def render(root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORMATS) -> BuildResult:
-    """Render the project at root into its output folder; the last good output survives failure."""
+def render(
+    root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORMATS, final: bool = False
+) -> BuildResult:
+    """Render the project at root into its output folder; the last good output survives failure.
+
+    final renders the publication (no draft mark); the gate before it is the caller's
+    (`reportkit render --final` runs `check --final` first).
+    """
     started = time.perf_counter()
     project = find_project(root)
+    if final:
+        project.settings = replace(project.settings, final=True)
     if engine == "quarto":
         render_with_quarto(project, formats)
         outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
@@ -131,10 +139,12 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
         settings = project.settings
         with staging(html.parent) as stage:
             running = settings.running_header or prepared.conference.short_title
-            write_assets(project, stage, running, bool(prepared.charts), prepared.brand)
+            draft = draft_mark(project, prepared)
+            write_assets(project, stage, running, bool(prepared.charts), prepared.brand, draft)
             (stage / "assets" / "quarto.css").write_text(QUARTO_SCREEN_CSS, encoding="utf-8")
             (stage / html.name).write_text(
-                with_screen_assets(stable_ids(text), bool(prepared.charts)), encoding="utf-8"
+                with_screen_assets(stable_ids(text), bool(prepared.charts), draft),
+                encoding="utf-8",
             )
             published += publish(stage, html.parent)
         print_text = print_document(
@@ -143,6 +153,7 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
             logo=logo_asset(prepared.brand),
             toc_title=settings.toc_title,
             body_class=f"toc-{settings.toc_location} cover-{settings.cover_layout}",
+            draft=draft,
         )
     if project.settings.pdf:
         with staging(html.parent) as stage:

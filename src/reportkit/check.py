@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reportkit.data.package import package_problems
+from reportkit.draft import source_files, unfinished_text
 from reportkit.engines.assemble import Assembled
 from reportkit.engines.embedded import assemble_document
 from reportkit.errors import Location, ReportError
@@ -219,6 +220,26 @@ def unused_definitions(project, prepared, assembled: Assembled) -> list[Problem]
     return problems
 
 
+def unfinished_problems(project) -> list[Problem]:
+    """Template placeholders and editors' notes (TODO, FIXME) left in the sources."""
+    problems = []
+    for path in source_files(project.root):
+        display = str(path.relative_to(project.root))
+        for line, column, word in unfinished_text(path):
+            if word == "PLACEHOLDER":
+                message, hint = (
+                    "placeholder text from the template",
+                    "replace it with the report's own",
+                )
+            else:
+                message, hint = (
+                    f"editor's note '{word}' left in the text",
+                    "resolve it and remove it",
+                )
+            problems.append(Problem(display, line, column, "warning", message, hint))
+    return problems
+
+
 def check_project(root: Path) -> list[Problem]:
     """Validate configuration, data and content; never renders, never stops at the first."""
     problems: list[Problem] = []
@@ -249,6 +270,7 @@ def check_project(root: Path) -> list[Problem]:
     except ReportError as error:
         content.append(error)
     problems += [Problem.from_error(e) for e in content]
+    problems += unfinished_problems(project)
     return _sorted(problems)
 
 

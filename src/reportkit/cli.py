@@ -14,6 +14,7 @@ from reportkit import __version__, build, progress, scaffold
 from reportkit.check import check_project, format_problems
 from reportkit.errors import ReportError
 from reportkit.preview import Preview
+from reportkit.project import find_project
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -113,14 +114,37 @@ def app(ctx: click.Context, debug: bool) -> None:
     multiple=True,
     help="Output format(s): html, pdf, docx; default: html and pdf.",
 )
+@click.option(
+    "--final",
+    is_flag=True,
+    help="The publication: refuse while `check --final` finds anything; no draft mark.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step and detail, timed.")
 def render(
-    project_dir: Path, engine: str, formats: tuple[str, ...], quiet: bool, verbose: bool
+    project_dir: Path,
+    engine: str,
+    formats: tuple[str, ...],
+    final: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Render the project to _output/report.html and report.pdf (or --to docx)."""
+    """Render the project to _output/report.html and report.pdf (or --to docx).
+
+    Without --final the outputs are drafts, marked "Draft — <date>" on every page.
+    """
+    if final or find_project(project_dir).settings.final:
+        problems = check_project(project_dir)
+        if problems:
+            click.echo(format_problems(problems, "text"))
+            raise ReportError(
+                f"not ready to publish: {len(problems)} problem(s), listed above",
+                hint="fix them, or render without --final for a draft",
+            )
     with _progress(quiet, verbose):
-        result = build.render(project_dir, engine=engine, formats=formats or build.FORMATS)
+        result = build.render(
+            project_dir, engine=engine, formats=formats or build.FORMATS, final=final
+        )
     _warn(result.warnings)
     if quiet:
         return
@@ -160,9 +184,15 @@ def preview(project_dir: Path, port: int, with_pdf: bool) -> None:
 @app.command()
 @PROJECT_DIR
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--final",
+    is_flag=True,
+    help="Ready to publish? Every warning is an error (placeholders, TODOs, unverified data).",
+)
 @click.option("--format", "style", type=click.Choice(["text", "json"]), default="text")
-def check(project_dir: Path, strict: bool, style: str) -> None:
+def check(project_dir: Path, strict: bool, final: bool, style: str) -> None:
     """Validate config, data, charts, facts and content without rendering."""
+    strict = strict or final
     problems = check_project(project_dir)
     if problems or style == "json":
         click.echo(format_problems(problems, style))

@@ -196,6 +196,17 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
         for index, chart in enumerate(charts):
             progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
             spec, rows = vega_lite_spec(chart, package, doc, index, project.root, theme)
+            if rows is not None and "confidence" in rows:
+                recalled = int((rows["confidence"] == "recalled").sum())
+                if recalled:
+                    prepared.warnings.append(
+                        doc.error(
+                            ("charts", index),
+                            f"chart '{chart.id}' plots {recalled} recalled (unverified) figure(s)",
+                            "verify them against a source, or filter them out before "
+                            "publishing (reportkit render --final refuses them)",
+                        )
+                    )
             svg = cache.svg(spec, locale)
             prepared.files.update(chart_files(chart, svg, spec, locale, rows))
             prepared.charts.append(chart.id)

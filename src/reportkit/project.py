@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ REPORTKIT_OPTIONS = {
     "running-header": str,
     "footer": str,
     "pdf": bool,
+    "final": bool,
 }
 PAGE_SIZES = {"A4", "Letter"}
 COVER_LAYOUTS = {"full", "light"}
@@ -91,6 +93,9 @@ class Settings:
     running_header: str | None = None
     footer: str | None = None
     pdf: bool = True
+    # A final render carries no draft mark; `render --final` passes it on to Quarto's steps
+    # through REPORTKIT_FINAL=1.
+    final: bool = False
 
 
 @dataclass
@@ -122,6 +127,7 @@ def find_project(directory: Path) -> Project:
     return Project(directory, doc, read_settings(doc))
 
 
+FINAL_ENV = "REPORTKIT_FINAL"
 # crossref options the embedded engine honours (see engines/filters/crossref.lua).
 CROSSREF_OPTIONS = {
     "fig-prefix",
@@ -273,4 +279,5 @@ def read_settings(doc: YamlDocument) -> Settings:
         running_header=rk.get("running-header"),
         footer=rk.get("footer"),
         pdf=rk.get("pdf", True),
+        final=rk.get("final", False) or os.environ.get(FINAL_ENV) == "1",
     )

@@ -32,7 +32,13 @@ def stable_ids(html: str) -> str:
     return CAPTION_UUID.sub(r"\1", html)
 
 
-def with_screen_assets(html: str, charts: bool) -> str:
+def draft_element(draft: str) -> HtmlElement:
+    mark = _element("div", class_="draft-mark", role="note")
+    mark.text = draft
+    return mark
+
+
+def with_screen_assets(html: str, charts: bool, draft: str | None = None) -> str:
     """Link reportkit's fonts, the look of its parts (components.css: cover, sessions, lists,
     figures), brand colours and chart scripts into Quarto's page <head>."""
     if SCREEN_ASSETS_MARK in html:
@@ -49,7 +55,11 @@ def with_screen_assets(html: str, charts: bool) -> str:
             '<script src="assets/vega.js" defer></script>',
             '<script src="assets/charts.js" defer></script>',
         ]
-    return html.replace("</head>", "\n".join(links) + "\n</head>", 1)
+    html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)
+    if draft:
+        banner = lxml.html.tostring(draft_element(draft), encoding="unicode")
+        html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + banner, html, count=1)
+    return html
 
 
 def _classes(element: HtmlElement) -> list[str]:
@@ -172,6 +182,7 @@ def print_document(
     logo: str | None,
     toc_title: str,
     body_class: str,
+    draft: str | None = None,
 ) -> str:
     """reportkit's print DOM (cover, imprint, contents, main) holding Quarto's content."""
     tree = lxml.html.document_fromstring(stable_ids(html))
@@ -198,6 +209,8 @@ def print_document(
     for href in stylesheets:
         head.append(_element("link", rel="stylesheet", href=href))
     body.set("class", body_class)
+    if draft:
+        body.append(draft_element(draft))
     if cover is not None:
         header = _adopt(_element("header", class_="cover", id="cover"), cover)
         if logo:

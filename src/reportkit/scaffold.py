@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -141,6 +142,18 @@ def statistics_chapter(charts_file: Path, facts_file: Path) -> str:
     return "\n".join(lines)
 
 
+def reset_edition_settings(config: Path, values: NewProject) -> None:
+    """The previous edition's page furniture must not reach the next one: its footer becomes
+    the new city and year, and its running header (if any) falls back to the new title."""
+    if not config.is_file():
+        return
+    text = config.read_text(encoding="utf-8")
+    footer = values.fill('"__CITY__ __YEAR__"')
+    text = re.sub(r"(?m)^(\s+footer:).*$", lambda m: f"{m.group(1)} {footer}", text)
+    text = re.sub(r"(?m)^\s+running-header:.*\n", "", text)
+    config.write_text(text, encoding="utf-8")
+
+
 def create_next_edition(target: Path, previous: Path, values: NewProject) -> Path:
     """The next edition: settings, brand, data package, charts and facts of the previous one;
     content, people and programme as fresh placeholders."""
@@ -165,6 +178,7 @@ def create_next_edition(target: Path, previous: Path, values: NewProject) -> Pat
         elif source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target / name)
+    reset_edition_settings(target / "_quarto.yml", values)
     if not (target / "brands").exists() and not (target / "_brand.yml").exists():
         _copy_brands(target)
     install_quarto_extension(target)

@@ -20,6 +20,7 @@ import yaml
 from reportkit import __version__
 from reportkit.brand import BrandStyle
 from reportkit.charts.export import vega_bundle
+from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError
 from reportkit.fonts import font_face_css, font_faces
@@ -74,6 +75,7 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
             "reportkit-version": __version__,
             "charts": bool(prepared.charts),
             "brand-logo": logo_asset(prepared.brand),
+            "draft-mark": draft_mark(project, prepared),
         }
     )
     if settings.css:
@@ -173,8 +175,20 @@ def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -
             raise ReportError(warning["message"], where, "define the footnote or fix its label")
 
 
+def draft_mark(project: Project, prepared: Prepared) -> str | None:
+    """'Draft — <date>' for a draft render, None for a final one (reportkit.draft)."""
+    if project.settings.final:
+        return None
+    return draft_label(project.root, prepared.conference.language)
+
+
 def write_assets(
-    project: Project, out_dir: Path, running_header: str, charts: bool, brand: BrandStyle
+    project: Project,
+    out_dir: Path,
+    running_header: str,
+    charts: bool,
+    brand: BrandStyle,
+    draft: str | None = None,
 ) -> None:
     """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely."""
     assets = out_dir / "assets"
@@ -201,6 +215,7 @@ def write_assets(
         print_css.substitute(
             page_size=settings.page_size,
             running_header=css_string(running_header),
+            draft_mark=css_string(draft or ""),
             footer=css_string(settings.footer or ""),
         ),
         encoding="utf-8",
@@ -282,6 +297,13 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     finally:
         metadata_file.unlink(missing_ok=True)
     running_header = project.settings.running_header or prepared.conference.short_title
-    write_assets(project, out_dir, running_header, bool(prepared.charts), prepared.brand)
+    write_assets(
+        project,
+        out_dir,
+        running_header,
+        bool(prepared.charts),
+        prepared.brand,
+        metadata.get("draft-mark"),
+    )
     copy_resources(project, html, out_dir, assembled)
     return html

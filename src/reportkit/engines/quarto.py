@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from reportkit.errors import ReportError
-from reportkit.project import Project
+from reportkit.project import FINAL_ENV, Project
 
 PROJECT_INSTALL = Path(".tools") / "quarto" / "bin" / "quarto"  # where `make quarto` puts it
 
@@ -41,6 +41,8 @@ def render_with_quarto(project: Project, formats: tuple[str, ...] = ()) -> None:
         **os.environ,
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
+    if project.settings.final:
+        env[FINAL_ENV] = "1"  # Quarto's pre- and post-render steps render the final report
     args = [quarto_binary(project), "render", str(project.root)]
     if "docx" in formats:
         args += ["--to", "docx"]
