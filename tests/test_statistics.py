@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import lxml.html
@@ -222,3 +223,39 @@ def test_a_chart_mixing_two_sources_asks_for_one(mini):
         r"data/charts\.yml:\d+:\d+: chart 'mini-arrivals' has several values for year=2016, geo_id=ita "
         r"\(sources other-test, unhcr-test\) \(pick one source per series",
     )
+
+
+def main_layer(spec: dict) -> dict:
+    """The data layer of a chart spec (annotated charts are layered)."""
+    return spec["layer"][0] if "layer" in spec else spec
+
+
+def test_a_single_series_is_drawn_in_the_brand_colour(rendered_mini):
+    svg = (rendered_mini / "_generated" / "charts" / "mini-italy.svg").read_text()
+    assert 'stroke="#0b3d6e"' in svg  # Harbour navy, not Vega's default #4c78a8
+    assert "#4c78a8" not in svg
+
+
+def test_verified_and_recalled_points_have_their_own_legend_entries(mini):
+    replace_in(
+        mini / "data" / "stats" / "arrivals.csv",
+        "ita,2015,,153842,persons,unhcr-test,verified",
+        "ita,2015,,153842,persons,unhcr-test,recalled",
+    )
+    proc = run_reportkit("render", mini, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    spec = json.loads((mini / "_generated" / "charts" / "mini-italy.vl.json").read_text())
+    scale = main_layer(spec)["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["verified", "recalled"]
+    assert len(set(scale["range"])) == len(scale["range"])
+
+
+def test_tooltips_name_the_source_not_its_id(rendered_mini):
+    spec = json.loads((rendered_mini / "_generated" / "charts" / "mini-italy.vl.json").read_text())
+    tooltip = main_layer(spec)["encoding"]["tooltip"]
+    fields = {t["title"]: t["field"] for t in tooltip}
+    assert fields["Source"] == "source_name"
+    rows = [row for values in spec["datasets"].values() for row in values]
+    names = {row["source_name"] for row in rows if "source_name" in row}
+    sources = pd.read_csv(rendered_mini / "data" / "stats" / "sources.csv")
+    assert names and names <= set(sources["organisation"])

@@ -129,13 +129,16 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
         )
         tooltip.append(alt.Tooltip(chart.color.field, title=chart.color.title or "Series"))
     tooltip.append(alt.Tooltip(chart.y.field, title=y["title"], format=chart.y.format or ",.0f"))
-    for column, title in (("source_id", "Source"), ("confidence", "Confidence")):
+    # Readers see the source's name, not its id (source_name is added from sources.csv).
+    source_column = "source_name" if "source_name" in rows else "source_id"
+    for column, title in ((source_column, "Source"), ("confidence", "Confidence")):
         if column in rows:
             tooltip.append(alt.Tooltip(column, title=title))
     encoding["tooltip"] = tooltip
     if "confidence" in rows and (rows["confidence"] == "recalled").any():
         # Recalled (unverified) figures are drawn pale, with a legend saying why.
-        domain = ["verified", "derived", "recalled"]
+        # Only the labels the chart shows, each in its own colour (one legend entry each).
+        domain = [c for c in ("verified", "derived", "recalled") if (rows["confidence"] == c).any()]
         if chart.color:
             encoding["opacity"] = alt.Opacity(
                 "confidence:O",
@@ -143,11 +146,12 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
                 scale=alt.Scale(domain=domain, range=[1, 1, 0.35]),
             )
         else:
-            primary = theme.palette[0]
+            colours = {"verified": theme.palette[0], "derived": theme.palette[1]}
+            colours["recalled"] = RECALLED_COLOUR
             encoding["color"] = alt.Color(
                 "confidence:N",
                 title="Confidence",
-                scale=alt.Scale(domain=domain, range=[primary, primary, RECALLED_COLOUR]),
+                scale=alt.Scale(domain=domain, range=[colours[c] for c in domain]),
             )
     if chart.type == "grouped-bar" and chart.color:
         encoding["xOffset"] = alt.XOffset(
@@ -218,6 +222,17 @@ def load_python_chart(root: Path, reference: str, package: DataPackage, where) -
     return result.to_dict() if hasattr(result, "to_dict") else dict(result)
 
 
+def with_source_names(rows: pd.DataFrame, package: DataPackage) -> pd.DataFrame:
+    """Each row's source as readers know it (sources.csv's organisation), beside its id."""
+    if "source_id" not in rows or "sources" not in package.frames:
+        return rows
+    sources = package.frames["sources"]
+    if not {"source_id", "organisation"} <= set(sources.columns):
+        return rows
+    names = dict(zip(sources["source_id"], sources["organisation"], strict=True))
+    return rows.assign(source_name=rows["source_id"].map(names).fillna(rows["source_id"]))
+
+
 def vega_lite_spec(
     chart: Chart,
     package: DataPackage,
@@ -230,7 +245,7 @@ def vega_lite_spec(
     rows = None
     where = doc.location(("charts", index))
     if chart.type:
-        rows = chart_rows(chart, package, doc, index)
+        rows = with_source_names(chart_rows(chart, package, doc, index), package)
         spec = declarative_chart(chart, rows, theme).to_dict()
     elif chart.python:
         spec = load_python_chart(root, chart.python, package, where)

@@ -34,6 +34,8 @@ class ChartTheme:
             "background": "white",
             "view": {"stroke": None},
             "range": {"category": list(self.palette)},
+            # A single series takes the brand's first colour, not Vega's default blue.
+            "mark": {"color": self.palette[0]},
             "title": {
                 "font": self.font,
                 "fontSize": 13,
