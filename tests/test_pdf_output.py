@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pypdf
 import pytest
@@ -107,7 +109,9 @@ def test_cover_has_title_and_authors_but_no_running_header_or_page_number(pdf):
     for name in ("Jørgen Carling", "Ahmet İçduygu", "Deniz Karcı Korfalı"):
         assert name in text
     assert "International Organization for Migration" in text and "2018" in text
-    assert cover.band(0, 0.07) == ""
+    # The top holds only the draft mark (the example is rendered as a draft).
+    top = cover.band(0, 0.07)
+    assert re.fullmatch(r"Draft — \d{1,2} \w+ \d{4}", top), top
     assert cover.band(0.95, 1) == ""
 
 
@@ -150,6 +154,21 @@ def test_no_heading_is_stranded_at_the_bottom_of_a_page(pdf):
             assert any(w["top"] > last_heading for w in body), (
                 f"page {page.number}: a heading has no text after it"
             )
+
+
+def test_no_session_block_is_stranded_at_the_bottom_of_a_page(pdf):
+    """A session's heading and speakers box are followed on their page by its first lines."""
+    roles = {"MODERATOR", "SPEAKER", "SPEAKERS", "PANELLISTS"}
+    pages_with_blocks = 0
+    for page in pdf.pages[3:]:
+        labels = [w for w in page.words if w["text"] in roles]
+        if not labels:
+            continue
+        pages_with_blocks += 1
+        last_label = max(w["bottom"] for w in labels)
+        body = [w for w in page.words if abs(w["size"] - 10.5) < 0.1 and w["top"] > last_label]
+        assert body, f"page {page.number}: a session block has none of its text after it"
+    assert pages_with_blocks >= 8
 
 
 def test_lettered_lists_print_lower_case_letters_in_parentheses(pdf):

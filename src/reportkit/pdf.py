@@ -124,6 +124,25 @@ def _block_to_push(document, page_number: int):
     return split[-1] if split else (here[-1] if here else None)
 
 
+KEPT_WITH_NEXT = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _with_what_keeps_with_it(element, parents: dict):
+    """The block, or the heading and session block before it that print.css keeps with it
+    (break-after: avoid): pushing the block alone would strand them at the page foot."""
+    while True:
+        parent = parents.get(element)
+        siblings = list(parent) if parent is not None else []
+        index = siblings.index(element) if element in siblings else 0
+        if index == 0:
+            return element
+        previous = siblings[index - 1]
+        classes = (previous.get("class") or "").split()
+        if previous.tag not in KEPT_WITH_NEXT and "session-people" not in classes:
+            return element
+        element = previous
+
+
 def render_keeping_notes_with_calls(html: weasyprint.HTML, stylesheets=None, font_config=None):
     """Lay out the document; where a note was pushed off its call's page, start the block
     that crowded it out on the next page instead, and lay out again."""
@@ -136,6 +155,8 @@ def render_keeping_notes_with_calls(html: weasyprint.HTML, stylesheets=None, fon
         element = _block_to_push(document, pages[0])
         if element is None:
             break
+        parents = {child: parent for parent in html.etree_element.iter() for child in parent}
+        element = _with_what_keeps_with_it(element, parents)
         style = element.get("style", "")
         element.set("style", f"{style}; break-before: page".lstrip("; "))
         progress.detail(f"page {pages[0] + 1}: a footnote left its call's page; laying out again")
