@@ -176,3 +176,33 @@ def test_lettered_lists_print_lower_case_letters_in_parentheses(pdf):
     assert "(a) to generate innovative ideas" in text
     assert "(b) to examine how new models of cooperation" in text
     assert "(A) to generate" not in text
+
+
+def body_lines(page) -> list[tuple[str, float]]:
+    """(text, width) of each line of body text on a page, top to bottom."""
+    lines: dict[int, list[dict]] = {}
+    for word in page.words:
+        if abs(word["size"] - 10.5) < 0.1:
+            lines.setdefault(round(word["top"]), []).append(word)
+    result = []
+    for top in sorted(lines):
+        words = sorted(lines[top], key=lambda w: w["x0"])
+        result.append((" ".join(w["text"] for w in words), words[-1]["x1"] - words[0]["x0"]))
+    return result
+
+
+def test_body_text_has_a_readable_measure(pdf):
+    """About 65–80 characters a line, the measure of a well-set book page."""
+    lines = [line for page in pdf.pages[3:] for line in body_lines(page)]
+    widest = max(width for _, width in lines)
+    full = sorted(len(text) for text, width in lines if width > 0.95 * widest)
+    median = full[len(full) // 2]
+    assert len(full) > 500 and 65 <= median <= 80, median
+
+
+def test_no_more_than_two_hyphenated_lines_in_a_row(pdf):
+    for page in pdf.pages[3:]:
+        run = 0
+        for text, _ in body_lines(page):
+            run = run + 1 if re.search(r"\w-$", text) else 0
+            assert run <= 2, f"page {page.number}: three hyphenated lines in a row ({text!r})"
