@@ -185,3 +185,31 @@ def test_other_lua_filters_are_refused(mini):
         run_reportkit("render", mini, "--to", "html"),
         r"_quarto\.yml:\d+(:\d+)?: the embedded engine runs no Lua filters but reportkit's own",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("isbn: 978-3-16-148410-1", r"ISBN '978-3-16-148410-1' has a wrong check digit"),
+        ("isbn: 12345", r"'12345' is not an ISBN-13"),
+        ("issn: 2049-3631", r"ISSN '2049-3631' has a wrong check digit"),
+    ],
+)
+def test_publication_identifiers_are_checked(mini, line, message):
+    conference = mini / "data" / "conference.yml"
+    conference.write_text(conference.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    assert_clean_failure(
+        run_reportkit("render", mini, "--to", "html"), rf"data/conference\.yml:\d+:\d+: .*{message}"
+    )
+
+
+def test_valid_identifiers_reach_the_imprint(mini):
+    conference = mini / "data" / "conference.yml"
+    conference.write_text(
+        conference.read_text(encoding="utf-8") + "isbn: 978-3-16-148410-0\nissn: 2049-3630\n",
+        encoding="utf-8",
+    )
+    proc = run_reportkit("render", mini, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    html = (mini / "_output" / "report.html").read_text()
+    assert "ISBN 978-3-16-148410-0" in html and "ISSN 2049-3630" in html

@@ -119,6 +119,12 @@ def test_imprint_page_follows_the_cover(pdf):
     imprint = normalise(pdf.pages[1].text)
     assert "17 route des Morillons" in imprint
     assert "© 2018 International Organization for Migration (IOM)" in imprint
+    # The suggested citation is made from conference.yml; the edition note dates the data.
+    assert (
+        "Suggested citation: Jørgen Carling, Ahmet İçduygu and Deniz Karcı Korfalı (2018). "
+        "Promoting innovative ideas" in imprint
+    )
+    assert "adds statistics published up to 2024, after the print edition" in imprint
 
 
 def test_body_pages_carry_running_header_and_their_page_number(pdf):

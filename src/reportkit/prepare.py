@@ -112,6 +112,12 @@ def front_matter(conference: Conference) -> str:
         imprint_parts.append(f"Cover: {c.cover.credit}")
     if c.photo:
         imprint_parts.append(f"Photograph: {c.photo.credit}")
+    if c.edition:
+        imprint_parts.append(c.edition.strip())
+    imprint_parts.append(f"Suggested citation: {c.suggested_citation()}")
+    identifiers = [f"ISBN {c.isbn}" if c.isbn else None, f"ISSN {c.issn}" if c.issn else None]
+    if any(identifiers):
+        imprint_parts.append(_lines(*identifiers))
     imprint_parts.append(c.copyright)
     if c.rights:
         imprint_parts.append(c.rights.strip())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from reportkit.model.validation import StrictModel, validate
 from reportkit.yamlio import load_yaml
@@ -57,6 +58,49 @@ class Conference(StrictModel):
     rights: str | None = None
     cover: Image | None = None
     photo: Image | None = None
+    # Publication identifiers and notes for the imprint page.
+    isbn: str | None = None
+    issn: str | None = None
+    edition: str | None = None  # e.g. which edition this is and how recent its data are
+    citation: str | None = None  # overrides the suggested citation made from the fields above
+
+    @field_validator("isbn", mode="before")
+    @classmethod
+    def _isbn_check_digit(cls, value: object) -> str | None:
+        if value is None:
+            return value
+        value = str(value)  # YAML reads an unquoted number as an integer
+        digits = re.sub(r"[\s-]", "", value)
+        if not re.fullmatch(r"97[89]\d{10}", digits):
+            raise ValueError(f"'{value}' is not an ISBN-13 (13 digits starting 978 or 979)")
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+        if (10 - total % 10) % 10 != int(digits[12]):
+            raise ValueError(f"ISBN '{value}' has a wrong check digit: check the number")
+        return value
+
+    @field_validator("issn", mode="before")
+    @classmethod
+    def _issn_check_digit(cls, value: object) -> str | None:
+        if value is None:
+            return value
+        value = str(value)
+        digits = re.sub(r"[\s-]", "", value).upper()
+        if not re.fullmatch(r"\d{7}[\dX]", digits):
+            raise ValueError(f"'{value}' is not an ISSN (8 characters, e.g. 2049-3630)")
+        total = sum(int(d) * (8 - i) for i, d in enumerate(digits[:7]))
+        check = (11 - total % 11) % 11
+        if ("X" if check == 10 else str(check)) != digits[7]:
+            raise ValueError(f"ISSN '{value}' has a wrong check digit: check the number")
+        return value
+
+    def suggested_citation(self) -> str:
+        """Authors (year). Title: subtitle. Publisher — unless conference.yml gives its own."""
+        if self.citation:
+            return self.citation.strip()
+        names = [a.name for a in self.authors]
+        authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        title = f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+        return f"{authors} ({self.year}). *{title}*. {self.publisher.name}."
 
 
 def load_conference(path: Path, display: str) -> Conference:
