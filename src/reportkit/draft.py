@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
-from reportkit.data.facts import babel_locale
+from reportkit.locale import babel_locale
 
 # Text a final report must not contain: the template's placeholders and editors' notes.
 UNFINISHED = re.compile(r"\b(?P<word>PLACEHOLDER|TODO|FIXME)\b")

@@ -52,20 +52,39 @@ def _cell(text: str) -> str:
     return md(text).replace("\n", " ")
 
 
+def session_when(session) -> str:
+    """'Day 1, 09:30–10:15' from a session's optional day and time."""
+    time = (session.time or "").replace("-", "–").replace(" ", "")
+    day = f"Day {session.day}" if session.day else ""
+    return ", ".join(part for part in (day, time) if part)
+
+
 def programme_annex(programme: Programme, source: str) -> str:
-    """Annex: the agenda as a table, one row a session."""
-    # Dash counts set the relative column widths (pandoc): 30 / 14 / 18 / 38.
+    """Annex: the agenda as a table, one row a session (with a When column once sessions
+    have a day or time in programme.yml)."""
+    timed = any(session.day or session.time for session in programme.sessions)
+    # Dash counts set the relative column widths (pandoc).
+    columns = ["Session", "Kind", "Moderator", "Speakers and panellists"]
+    widths = [30, 14, 18, 38]
+    if timed:
+        columns.insert(0, "When")
+        widths = [14, 26, 12, 16, 32]
     rows = [
-        "| Session | Kind | Moderator | Speakers and panellists |",
-        "|" + "|".join("-" * width for width in (30, 14, 18, 38)) + "|",
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("-" * width for width in widths) + "|",
     ]
     for session in programme.sessions:
         moderator = programme.person(session.moderator).full_name if session.moderator else ""
         others = [programme.person(p).full_name for p in [*session.speakers, *session.panellists]]
-        rows.append(
-            f"| [{_cell(session.title)}](#sec-{session.id}) | {KIND_LABELS[session.kind]} "
-            f"| {_cell(moderator)} | {_cell('; '.join(others))} |"
-        )
+        cells = [
+            f"[{_cell(session.title)}](#sec-{session.id})",
+            KIND_LABELS[session.kind],
+            _cell(moderator),
+            _cell("; ".join(others)),
+        ]
+        if timed:
+            cells.insert(0, _cell(session_when(session)))
+        rows.append("| " + " | ".join(cells) + " |")
     return (
         GENERATED_NOTE.format(source=source)
         + "# Annex 1: Conference programme {#sec-annex-programme .unnumbered .annex}\n\n"

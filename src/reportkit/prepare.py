@@ -84,6 +84,8 @@ def front_matter(conference: Conference) -> str:
     ]
     if c.subtitle:
         cover_parts.append(_div("cover-subtitle", c.subtitle))
+    if c.conference.dates or c.conference.venue:
+        cover_parts.append(_div("cover-event", c.conference.when_and_where(c.language)))
     cover_parts.append(_div("cover-authors", authors))
     if c.cover:
         cover_parts.append(_div("cover-image", f'![]({c.cover.path}){{fig-alt="{c.cover.alt}"}}'))

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal, format_percent
 from reportkit.charts.build import apply_filter
 from reportkit.data.package import DataPackage
 from reportkit.errors import ReportError
+from reportkit.locale import babel_locale
 from reportkit.model.validation import StrictModel, validate
 from reportkit.yamlio import YamlDocument, load_yaml
 
@@ -37,10 +38,6 @@ class FactValue:
     name: str
     value: float | int
     text: str
-
-
-def babel_locale(language: str) -> str:
-    return language.replace("-", "_")
 
 
 def format_number(value: float | int, kind: str, language: str) -> str:

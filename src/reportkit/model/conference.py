@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from babel.dates import format_date, format_interval
+from pydantic import Field, field_validator, model_validator
 
+from reportkit.locale import babel_locale
 from reportkit.model.validation import StrictModel, validate
 from reportkit.yamlio import load_yaml
 
@@ -26,12 +29,41 @@ class Publisher(StrictModel):
     website: str | None = None
 
 
+class Dates(StrictModel):
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Dates:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("the conference ends before it starts: swap start and end")
+        return self
+
+
 class Event(StrictModel):
     name: str
     city: str
     country: str
     year: int
-    dates: str | None = None
+    dates: Dates | None = None  # {start: 2019-10-14, end: 2019-10-15}, shown on the cover
+    venue: str | None = None
+
+    def when_and_where(self, language: str) -> str:
+        """'14–15 October 2019 · Hilton Bomonti, Istanbul' in the report's language."""
+        place = ", ".join(p for p in (self.venue, self.city) if p)
+        if self.dates is None:
+            return place
+        locale = babel_locale(language)
+        if self.dates.end is None or self.dates.end == self.dates.start:
+            when = format_date(self.dates.start, format="long", locale=locale)
+        else:
+            start, end = self.dates.start, self.dates.end
+            # CLDR has month-name intervals without the year ("14–15 October"): add it once.
+            if start.year == end.year:
+                when = f"{format_interval(start, end, 'MMMMd', locale=locale)} {start.year}"
+            else:
+                when = format_interval(start, end, "yMMMd", locale=locale)
+        return f"{when} · {place}"
 
 
 class Image(StrictModel):

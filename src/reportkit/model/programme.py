@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from pydantic import Field, field_validator
+
 from reportkit.errors import ReportError, did_you_mean
 from reportkit.model.people import Person, load_people
 from reportkit.model.validation import StrictModel, validate
@@ -37,6 +39,16 @@ class Session(StrictModel):
     moderator: str | None = None
     panellists: list[str] = []
     speakers: list[str] = []
+    day: int | None = Field(default=None, ge=1)  # day of the conference: 1, 2, …
+    time: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}(\s*[–-]\s*\d{1,2}:\d{2})?$")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _sexagesimal(cls, value: object) -> object:
+        # YAML 1.1 (PyYAML) reads an unquoted 9:30 as 570, minutes in base 60.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value // 60}:{value % 60:02d}"
+        return value
 
 
 class ProgrammeFile(StrictModel):
