@@ -22,6 +22,18 @@ def with_event(mini, event: str = EVENT):
     return mini
 
 
+def with_session_fields(mini, fields: str):
+    """The mini session with extra programme.yml fields, and the annexes placed."""
+    replace_in(
+        mini / "data" / "programme.yml",
+        "    title: The only session\n",
+        "    title: The only session\n" + fields,
+    )
+    report = mini / "report.qmd"
+    report.write_text(report.read_text() + "\n{{< reportkit annexes >}}\n")
+    return mini
+
+
 def words(element) -> str:
     return " ".join(element.text_content().replace("\u2009", " ").split())
 
@@ -39,13 +51,7 @@ def test_the_cover_says_when_and_where(mini):
 
 
 def test_the_programme_annex_gives_each_sessions_day_and_time(mini):
-    replace_in(
-        mini / "data" / "programme.yml",
-        "    title: The only session\n",
-        "    title: The only session\n    day: 1\n    time: 09:30-10:15\n",
-    )
-    report = mini / "report.qmd"
-    report.write_text(report.read_text() + "\n{{< reportkit annexes >}}\n")
+    with_session_fields(mini, "    day: 1\n    time: 09:30-10:15\n")
     proc = run_reportkit("render", mini, "--to", "html")
     assert proc.returncode == 0, proc.stderr
     html = lxml.html.parse(str(mini / "_output" / "report.html")).getroot()
@@ -66,11 +72,7 @@ def test_a_conference_ending_before_it_starts_is_refused(mini):
 
 
 def test_a_session_time_must_read_like_a_time(mini):
-    replace_in(
-        mini / "data" / "programme.yml",
-        "    title: The only session\n",
-        "    title: The only session\n    time: after lunch\n",
-    )
+    with_session_fields(mini, "    time: after lunch\n")
     message = assert_clean_failure(
         run_reportkit("render", mini, "--to", "html"), r"data/programme\.yml:\d+:\d+: time"
     )
@@ -79,13 +81,7 @@ def test_a_session_time_must_read_like_a_time(mini):
 
 def test_an_unquoted_time_is_read_as_a_time(mini):
     """YAML 1.1 reads 9:30 as the number 570 (base 60); reportkit reads it back as 9:30."""
-    replace_in(
-        mini / "data" / "programme.yml",
-        "    title: The only session\n",
-        "    title: The only session\n    time: 9:30\n",
-    )
-    report = mini / "report.qmd"
-    report.write_text(report.read_text() + "\n{{< reportkit annexes >}}\n")
+    with_session_fields(mini, "    time: 9:30\n")
     proc = run_reportkit("render", mini, "--to", "html")
     assert proc.returncode == 0, proc.stderr
     assert "<td>9:30</td>" in (mini / "_output" / "report.html").read_text()

@@ -130,12 +130,17 @@ def test_changing_a_csv_value_changes_chart_and_number_and_nothing_else(mini):
     assert "173999" in (generated / "mini-arrivals.csv").read_text() and "<svg" in svg
 
 
-def test_a_recalled_value_is_flagged_in_its_chart(mini):
+def recall_italy_2015(mini) -> None:
+    """Mark one data point of the mini project as recalled (unverified)."""
     replace_in(
         mini / "data" / "stats" / "arrivals.csv",
         "ita,2015,,153842,persons,unhcr-test,verified",
         "ita,2015,,153842,persons,unhcr-test,recalled",
     )
+
+
+def test_a_recalled_value_is_flagged_in_its_chart(mini):
+    recall_italy_2015(mini)
     proc = run_reportkit("render", mini, "--to", "html")
     assert proc.returncode == 0, proc.stderr
     html = (mini / "_output" / "report.html").read_text()
@@ -237,11 +242,7 @@ def test_a_single_series_is_drawn_in_the_brand_colour(rendered_mini):
 
 
 def test_verified_and_recalled_points_have_their_own_legend_entries(mini):
-    replace_in(
-        mini / "data" / "stats" / "arrivals.csv",
-        "ita,2015,,153842,persons,unhcr-test,verified",
-        "ita,2015,,153842,persons,unhcr-test,recalled",
-    )
+    recall_italy_2015(mini)
     proc = run_reportkit("render", mini, "--to", "html")
     assert proc.returncode == 0, proc.stderr
     spec = json.loads((mini / "_generated" / "charts" / "mini-italy.vl.json").read_text())
