@@ -80,10 +80,6 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
     )
     if settings.css:
         meta["css"] = list(settings.css)
-    if settings.bibliography:
-        meta["bibliography"] = [str(project.path(b)) for b in settings.bibliography]
-    if settings.csl:
-        meta["csl"] = str(project.path(settings.csl))
     crossref = (project.config.data or {}).get("crossref")
     if crossref:
         meta["crossref"] = crossref
