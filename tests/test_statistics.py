@@ -260,3 +260,16 @@ def test_tooltips_name_the_source_not_its_id(rendered_mini):
     names = {row["source_name"] for row in rows if "source_name" in row}
     sources = pd.read_csv(rendered_mini / "data" / "stats" / "sources.csv")
     assert names and names <= set(sources["organisation"])
+
+
+def test_every_series_colour_stands_out_from_the_chart_background(example):
+    """WCAG 2.2 1.4.11: graphics a reader needs have 3:1 contrast with their background."""
+    from reportkit.charts.theme import contrast
+
+    specs = sorted((example.root / "_generated" / "charts").glob("*.vl.json"))
+    assert len(specs) >= 6
+    for path in specs:
+        config = json.loads(path.read_text())["config"]
+        colours = [*config["range"]["category"], config["mark"]["color"]]
+        low = [c for c in colours if contrast(c, config["background"]) < 3]
+        assert low == [], f"{path.name}: {low}"
