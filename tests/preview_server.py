@@ -53,7 +53,7 @@ class PreviewProcess:
     def status(self) -> dict:
         return json.loads(self.get("__reportkit__/status"))
 
-    def wait_for_version(self, version: int, timeout: float = 15) -> dict:
+    def wait_for_version(self, version: int, timeout: float = 180) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             status = self.status()

@@ -170,8 +170,9 @@ def preview(project_dir: Path, port: int, with_pdf: bool) -> None:
 
     session = Preview(project_dir, rebuild, port=port, on_event=lambda m: stdout.print(m))
     try:
+        session.watch()
         session.rebuild()
-        session.start()
+        session.serve()
         stdout.print(f"serving {session.url} (Ctrl-C to stop)")
         session.stop_event.wait()
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ rewritten when their text differs; the PDF is left out unless asked for (it is t
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from functools import partial
@@ -75,13 +76,13 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             report = Path(self.directory) / "report.html"
             if not report.is_file():
                 message = self.state.snapshot()["error"] or "the report has not been rendered yet"
-                page = f"<!DOCTYPE html><title>reportkit</title><p>{message}</p>"
-                html = page + f'<script src="{SCRIPT_PATH}"></script>'
+                page = f"<!DOCTYPE html><title>reportkit</title><p>{html.escape(message)}</p>"
+                body = page + f'<script src="{SCRIPT_PATH}"></script>'
             else:
-                html = report.read_text(encoding="utf-8")
+                body = report.read_text(encoding="utf-8")
                 tag = f'<script src="{SCRIPT_PATH}"></script>\n</body>'
-                html = html.replace("</body>", tag, 1)
-            return self._send(html.encode("utf-8"), "text/html; charset=utf-8")
+                body = body.replace("</body>", tag, 1)
+            return self._send(body.encode("utf-8"), "text/html; charset=utf-8")
         return super().do_GET()
 
 
@@ -104,6 +105,7 @@ class Preview:
         self.server = ThreadingHTTPServer((host, port), handler)
         self.server.daemon_threads = True
         self.serving = False
+        self.watching = threading.Event()
 
     @property
     def url(self) -> str:
@@ -121,20 +123,31 @@ class Preview:
             self.on_event("rebuilt")
 
     def _watch(self) -> None:
+        # yield_on_timeout: the first (empty) yield says the file watches are in place.
         for changes in watchfiles.watch(
             *watched_paths(self.root),
             stop_event=self.stop_event,
             debounce=200,
             step=50,
+            rust_timeout=200,
+            yield_on_timeout=True,
             raise_interrupt=False,
         ):
+            self.watching.set()
+            if not changes:
+                continue
             names = sorted({Path(path).name for _, path in changes})
             self.on_event(f"changed: {', '.join(names)}")
             self.rebuild()
 
-    def start(self) -> None:
-        self.serving = True
+    def watch(self, ready_within: float = 60) -> None:
+        """Start watching and return once the watches are in place, so that no edit made
+        after this call (or during the first build that follows it) goes unnoticed."""
         threading.Thread(target=self._watch, name="reportkit-watch", daemon=True).start()
+        self.watching.wait(ready_within)
+
+    def serve(self) -> None:
+        self.serving = True
         threading.Thread(
             target=self.server.serve_forever, name="reportkit-serve", daemon=True
         ).start()
