@@ -12,12 +12,12 @@ from urllib.parse import unquote, urlparse
 
 import lxml.html
 import weasyprint
-from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from reportkit import progress
 from reportkit.errors import ReportError
+from reportkit.paginate import Layout, paginate
 
 
 class OfflineFetcher(URLFetcher):
@@ -87,83 +87,6 @@ def _remove_keeping_tail(element) -> None:
     parent.remove(element)
 
 
-PUSHABLE_TAGS = {"p", "li", "blockquote", "figure", "table", "div", "ul", "ol", "dl", "pre"}
-MAX_FOOTNOTE_PASSES = 8
-
-
-def misplaced_footnote_pages(document) -> list[int]:
-    """Pages holding a footnote call whose note WeasyPrint moved to a later page.
-
-    WeasyPrint may "report" a note to the next page to make room for a line at the page
-    bottom (allowed by GCPM); a reader then has to turn the page to read it.
-    """
-    call_pages, note_pages = {}, {}
-    for number, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if (getattr(box, "element_tag", None) or "").endswith("::footnote-call"):
-                call_pages.setdefault(id(box.element), number)
-            elif isinstance(box, FootnoteAreaBox):
-                for note in box.children:
-                    note_pages.setdefault(id(note.element), number)
-    return sorted({page for key, page in call_pages.items() if note_pages.get(key, page) != page})
-
-
-def _block_to_push(document, page_number: int):
-    """The block that ends page_number by running over onto the next page (or else its last)."""
-
-    def blocks(page):
-        return [
-            box.element
-            for box in page._page_box.descendants()
-            if box.element_tag in PUSHABLE_TAGS and box.element is not None
-        ]
-
-    here = blocks(document.pages[page_number])
-    following = {id(e) for e in blocks(document.pages[page_number + 1])}
-    split = [element for element in here if id(element) in following]
-    return split[-1] if split else (here[-1] if here else None)
-
-
-KEPT_WITH_NEXT = {"h1", "h2", "h3", "h4", "h5", "h6"}
-
-
-def _with_what_keeps_with_it(element, parents: dict):
-    """The block, or the heading and session block before it that print.css keeps with it
-    (break-after: avoid): pushing the block alone would strand them at the page foot."""
-    while True:
-        parent = parents.get(element)
-        siblings = list(parent) if parent is not None else []
-        index = siblings.index(element) if element in siblings else 0
-        if index == 0:
-            return element
-        previous = siblings[index - 1]
-        classes = (previous.get("class") or "").split()
-        if previous.tag not in KEPT_WITH_NEXT and "session-people" not in classes:
-            return element
-        element = previous
-
-
-def render_keeping_notes_with_calls(html: weasyprint.HTML, stylesheets=None, font_config=None):
-    """Lay out the document; where a note was pushed off its call's page, start the block
-    that crowded it out on the next page instead, and lay out again."""
-    document = html.render(stylesheets=stylesheets, font_config=font_config)
-    progress.detail(f"{len(document.pages)} pages laid out")
-    for _ in range(MAX_FOOTNOTE_PASSES):
-        pages = misplaced_footnote_pages(document)
-        if not pages:
-            break
-        element = _block_to_push(document, pages[0])
-        if element is None:
-            break
-        parents = {child: parent for parent in html.etree_element.iter() for child in parent}
-        element = _with_what_keeps_with_it(element, parents)
-        style = element.get("style", "")
-        element.set("style", f"{style}; break-before: page".lstrip("; "))
-        progress.detail(f"page {pages[0] + 1}: a footnote left its call's page; laying out again")
-        document = html.render(stylesheets=stylesheets, font_config=font_config)
-    return document
-
-
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.ERROR)
@@ -192,9 +115,9 @@ def write_pdf(
     allowed: list[Path],
     epoch: int = 0,
     html_text: str | None = None,
-) -> None:
+) -> Layout:
     """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
-    byte-identical for identical input.
+    byte-identical for identical input. Returns the layout (pages, passes, mends).
 
     The PDF identifier is a hash of the HTML, and font timestamps come from `epoch`
     (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
@@ -207,17 +130,22 @@ def write_pdf(
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     fetcher = OfflineFetcher([html_path.parent, *allowed])
+    base_url = html_path.parent.as_uri() + "/"
+    fonts = FontConfiguration()
+    images: dict = {}  # decoded images, shared by the pieces laid out
+
+    def lay_out(text: str):
+        document = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=fetcher)
+        return document.render(font_config=fonts, cache=images)
+
     try:
-        document = weasyprint.HTML(
-            string=html,
-            base_url=html_path.parent.as_uri() + "/",
-            url_fetcher=fetcher,
-        )
-        fonts = FontConfiguration()
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         with source_date_epoch(epoch):
-            rendered = render_keeping_notes_with_calls(document, None, fonts)
-            rendered.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
+            layout = paginate(html, lay_out)
+            progress.detail(
+                f"{len(layout.document.pages)} pages laid out in {layout.layouts} layout(s)"
+            )
+            layout.document.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
     except FatalURLFetchingError as exc:
         raise ReportError(f"cannot print the PDF: {exc}") from None
     finally:
@@ -225,3 +153,4 @@ def write_pdf(
     missing = [m for m in collector.messages if "Failed to load" in m]
     if missing:
         raise ReportError(f"cannot print the PDF: {missing[0]}", hint="fix the path in the content")
+    return layout

@@ -15,7 +15,7 @@ import yaml
 
 from reportkit import progress
 from reportkit.brand import BrandStyle, load_brand
-from reportkit.charts.build import vega_lite_spec
+from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
 from reportkit.charts.catalogue import load_charts
 from reportkit.charts.export import ChartCache, d3_format_locale
 from reportkit.charts.publish import CHARTS_DIR, chart_files
@@ -216,6 +216,18 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
                         )
                     )
             svg = cache.svg(spec, locale)
+            narrower = narrowed(spec, svg_width(svg), chart.width)
+            if narrower is not None:
+                spec, svg = narrower, cache.svg(narrower, locale)
+            if svg_width(svg) > chart.width + 1:
+                prepared.warnings.append(
+                    doc.error(
+                        ("charts", index),
+                        f"chart '{chart.id}' is drawn {svg_width(svg):.0f} px wide, more than its "
+                        f"{chart.width} px: it prints smaller than the other charts",
+                        "shorten its labels, or use fewer columns",
+                    )
+                )
             prepared.files.update(chart_files(chart, svg, spec, locale, rows))
             prepared.charts.append(chart.id)
         prepared.charts_built, prepared.charts_reused = cache.built, cache.reused

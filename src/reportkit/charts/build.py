@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
 from reportkit.charts.catalogue import Channel, Chart
-from reportkit.charts.theme import ChartTheme
+from reportkit.charts.theme import MIN_FONT_SIZE, ChartTheme
 from reportkit.data.package import DataPackage
 from reportkit.errors import ReportError, did_you_mean
 from reportkit.yamlio import YamlDocument
@@ -166,16 +167,15 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
         "grouped-bar": lambda b: b.mark_bar(),
         "stacked-bar": lambda b: b.mark_bar(),
     }
-    layer = (
-        marks[chart.type](base)
-        .encode(**encoding)
-        .properties(
-            width=chart.width
-            if chart.type != "small-multiples"
-            else chart.width // chart.columns - 20,
-            height=chart.height if chart.type != "small-multiples" else 140,
-        )
-    )
+    if chart.type == "small-multiples":
+        # Cells share the width left after the y axis (about 70 px) and the gaps between them.
+        size = {
+            "width": (chart.width - 70 - 20 * (chart.columns - 1)) // chart.columns,
+            "height": 140,
+        }
+    else:
+        size = {"width": chart.width, "height": chart.height}
+    layer = marks[chart.type](base).encode(**encoding).properties(**size)
     layers = [layer]
     for note in chart.annotations:
         rule_data = pd.DataFrame({chart.x.field: [note.x], "label": [note.label]})
@@ -186,17 +186,25 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
         )
         text = (
             alt.Chart(rule_data)
-            .mark_text(align="left", dx=4, dy=-4, baseline="bottom", color="#5b6570", fontSize=10)
+            .mark_text(
+                align="left",
+                dx=4,
+                dy=-4,
+                baseline="bottom",
+                color="#5b6570",
+                fontSize=MIN_FONT_SIZE,
+            )
             .encode(x=alt.X(chart.x.field, type=x["type"]), y=alt.value(0), text="label")
         )
         layers += [rule, text]
     combined = alt.layer(*layers) if len(layers) > 1 else layer
     if chart.type == "small-multiples":
-        combined = combined.facet(
+        return combined.facet(
             facet=alt.Facet(chart.facet.field, title=chart.facet.title or None),
             columns=chart.columns,
         ).resolve_scale(y="independent")
-    return combined
+    # The width given is the whole chart's, axes included (Vega-Lite's fit-x).
+    return combined.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -258,3 +266,27 @@ def vega_lite_spec(
     spec["config"] = theme.config()
     spec["description"] = chart.alt
     return spec, rows
+
+
+def svg_width(svg: str) -> float:
+    """The drawn width of an SVG from vl-convert (its root width attribute), in CSS px."""
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg[:2000])
+    return float(match.group(1)) if match else 0.0
+
+
+def narrowed(spec: dict, drawn: float, width: int) -> dict | None:
+    """A small-multiples spec whose cells are narrowed so that the whole is `width` wide, or
+    None when the spec is not a facet or already fits. Vega-Lite cannot fit a facet itself."""
+    inner = spec.get("spec")
+    if "facet" not in spec or not isinstance(inner, dict) or drawn <= width:
+        return None
+    columns = max(1, int(spec.get("columns") or 1))
+    shrink = int(-(-(drawn - width) // columns))  # ceiling division
+    views = inner.get("layer") or [inner]
+    if not all(isinstance(v.get("width", inner.get("width")), int) for v in views):
+        return None
+    result = json.loads(json.dumps(spec))
+    for view in [result["spec"], *result["spec"].get("layer", [])]:
+        if isinstance(view.get("width"), int):
+            view["width"] -= shrink
+    return result

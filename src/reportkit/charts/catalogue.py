@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from reportkit.charts.theme import CHART_WIDTH
 from reportkit.model.validation import StrictModel, validate
 from reportkit.yamlio import YamlDocument, load_yaml
 
@@ -46,7 +47,9 @@ class Chart(StrictModel):
     annotations: list[Annotation] = []
     python: str | None = None  # "module.py:function" returning an Altair chart
     vega_lite: str | None = Field(None, alias="vega-lite")  # a Vega-Lite JSON file
-    width: int = 440
+    # The whole chart's width in CSS px (axes and legend included): charts print at their own
+    # size, so one width keeps chart text one size across the report.
+    width: int = Field(CHART_WIDTH, ge=200, le=CHART_WIDTH)
     height: int = 240
 
     @model_validator(mode="after")

@@ -12,6 +12,12 @@ DEFAULT_PALETTE = ["#0b3d6e", "#e69f00", "#56b4e9", "#009e73", "#c8102e", "#cc79
 # Graphical objects a reader needs must stand out from their background (WCAG 2.2, 1.4.11).
 MIN_CONTRAST = 3.0
 
+# Every chart is drawn this wide (CSS px) and printed at its own size, never scaled to fit:
+# so chart text is one size in every figure (11 px = 8.2 pt). 536 px is the A4 text block
+# (142 mm); Letter's is wider.
+CHART_WIDTH = 536
+MIN_FONT_SIZE = 11
+
 
 def relative_luminance(colour: str) -> float:
     """WCAG relative luminance of a #rrggbb colour."""
@@ -92,6 +98,9 @@ class ChartTheme:
                 "titleFontSize": 11,
                 "orient": "bottom",
                 "direction": "horizontal",
+                # Long series names wrap into rows instead of widening the chart.
+                "columns": 3,
+                "labelLimit": 160,
                 "titleColor": self.muted_colour,
                 "labelColor": self.text_colour,
             },

@@ -1,0 +1,600 @@
+"""Print pagination: the report laid out piece by piece, then mended as a typesetter would.
+
+WeasyPrint lays out a document in one go and knows no page floats. reportkit splits the print
+DOM into pieces that start on a new page anyway (the front matter, then each chapter), lays
+them out one after another with the page and footnote counters carried on, and joins their
+pages into one document. After a piece is laid out its pages are read back and mended, each
+round of mends costing one more layout of that piece only:
+
+- a footnote pushed off its call's page: the block that crowded it out starts the next page;
+- a figure that did not fit and left its page more than a quarter empty: the text after it
+  flows in first (the figure moves down, as a page float would), unless that takes it more
+  than a page away from where it is first referred to;
+- a speakers box, callout or table that would leave a page more than a quarter empty may
+  break across the pages.
+
+A round that does not make the pages better is undone. The contents page is laid out last,
+with the page numbers the chapters ended up on.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml.html import HtmlElement
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+from reportkit import progress
+
+FLOW_ID = "data-rk-flow"
+MAX_WHITE = 0.22  # the most of a page left empty, but before a chapter (readers allow 25%)
+MAX_ROUNDS = 4  # rounds of mends per piece, each one more layout of that piece
+KEEP_WITH_NEXT_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+SPLITTABLE_TAGS = {"p", "ul", "ol", "dl", "blockquote", "pre"}
+BREAKABLE_TAGS = {"aside", "table", "div"}  # kept whole by print.css, may break if they must
+
+
+def _classes(element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def keeps_with_next(element) -> bool:
+    """Headings and speakers boxes stay with what follows them (print.css)."""
+    return element.tag in KEEP_WITH_NEXT_TAGS or "session-people" in _classes(element)
+
+
+def is_figure(element) -> bool:
+    return element.tag == "figure"
+
+
+def fingerprint(element: HtmlElement) -> str:
+    """What a block is, to find it again in the next render (flow numbers may change)."""
+    text = " ".join(element.text_content().split())
+    digest = hashlib.sha256(f"{element.tag}|{element.get('id', '')}|{text}".encode())
+    return digest.hexdigest()[:20]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading laid-out pages
+
+
+@dataclass
+class PageFacts:
+    """What the mends need to know of one laid-out page."""
+
+    height: float  # of the text area, CSS px
+    space: float  # empty at the bottom of the text area, CSS px
+    blocks: list[tuple[str, float]]  # (flow id, height on this page), top to bottom
+    continued: set[str]  # flow ids continuing from the previous page
+    misplaced_note: bool = False  # a note whose call is here was pushed to a later page
+    starts_chapter: bool = False  # the page opens with a chapter heading
+    anchors: set[str] = field(default_factory=set)
+    links: set[str] = field(default_factory=set)
+
+    @property
+    def white(self) -> float:
+        return self.space / self.height if self.height else 0.0
+
+    def starting(self) -> list[str]:
+        return [flow for flow, _ in self.blocks if flow not in self.continued]
+
+
+def _outer_flow_boxes(page_box) -> tuple[dict[str, object], float | None]:
+    """The outermost box of each flow block on the page, and the footnote area's top."""
+    boxes: dict[str, object] = {}
+    notes_top = None
+    for box in page_box.descendants():
+        if isinstance(box, FootnoteAreaBox):
+            if box.children:
+                notes_top = box.position_y
+            continue
+        element = getattr(box, "element", None)
+        if element is None or getattr(box, "element_tag", None) != element.tag:
+            continue
+        flow = element.get(FLOW_ID)
+        if flow is not None and flow not in boxes:
+            boxes[flow] = box
+    return boxes, notes_top
+
+
+def misplaced_note_pages(document) -> set[int]:
+    """Pages holding a footnote call whose note WeasyPrint moved to a later page.
+
+    WeasyPrint may "report" a note to the next page to make room for a line at the page
+    bottom (allowed by GCPM); a reader would have to turn the page to read it.
+    """
+    call_pages, note_pages = {}, {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if (getattr(box, "element_tag", None) or "").endswith("::footnote-call"):
+                call_pages.setdefault(id(box.element), number)
+            elif isinstance(box, FootnoteAreaBox):
+                for note in box.children:
+                    note_pages.setdefault(id(note.element), number)
+    return {page for key, page in call_pages.items() if note_pages.get(key, page) != page}
+
+
+def read_pages(document) -> list[PageFacts]:
+    misplaced = misplaced_note_pages(document)
+    facts: list[PageFacts] = []
+    previous: set[str] = set()
+    for number, page in enumerate(document.pages):
+        page_box = page._page_box
+        top = page_box.content_box_y()
+        boxes, notes_top = _outer_flow_boxes(page_box)
+        limit = notes_top if notes_top is not None else top + page_box.height
+        ordered = sorted(boxes.items(), key=lambda item: item[1].position_y)
+        fresh = [box for flow, box in ordered if flow not in previous]
+        lowest = max((box.border_box_y() + box.border_height() for _, box in ordered), default=top)
+        facts.append(
+            PageFacts(
+                height=page_box.height,
+                space=max(0.0, limit - lowest),
+                blocks=[(flow, box.margin_height()) for flow, box in ordered],
+                continued=set(boxes) & previous,
+                misplaced_note=number in misplaced,
+                starts_chapter=bool(fresh) and fresh[0].element.tag == "h1",
+                anchors=set(page.anchors),
+                links={link[1] for link in page.links if link[0] == "internal"},
+            )
+        )
+        previous = set(boxes)
+    return facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Mends
+
+
+@dataclass(frozen=True)
+class Mend:
+    """One change to the print DOM, by fingerprints so that a later render can replay it.
+
+    kind: "move" (figures after the anchor block), "lift" (a figure before the anchor block),
+    "break" (a block starts a page) or "split" (a block may break across pages)."""
+
+    kind: str
+    blocks: tuple[str, ...]
+    anchor: str | None = None
+
+
+class Piece:
+    """A part of the print DOM that starts on a new page, laid out as a document of its own."""
+
+    def __init__(self, name: str, root: HtmlElement):
+        self.name = name
+        self.root = root
+
+    def flow_blocks(self) -> list[HtmlElement]:
+        """The piece's blocks in reading order: what sections hold, sections unwrapped."""
+        blocks: list[HtmlElement] = []
+
+        def walk(parent):
+            for child in parent:
+                if not isinstance(child.tag, str):
+                    continue
+                if child.tag in ("section", "main"):
+                    walk(child)
+                else:
+                    blocks.append(child)
+
+        walk(self.root)
+        return blocks
+
+    def find(self, print_of: str) -> HtmlElement | None:
+        return next((b for b in self.flow_blocks() if fingerprint(b) == print_of), None)
+
+
+def apply(piece: Piece, mend: Mend) -> bool:
+    """Make a mend in the master tree; False when its blocks are no longer there."""
+    targets = [piece.find(print_of) for print_of in mend.blocks]
+    if any(t is None for t in targets):
+        return False
+    if mend.kind in ("move", "lift"):
+        anchor = piece.find(mend.anchor or "")
+        if anchor is None or any(t is anchor for t in targets):
+            return False
+        for figure in targets:
+            if mend.kind == "move":
+                _move_after(figure, anchor)
+                anchor = figure
+            else:
+                _move_before(figure, anchor)
+        return True
+    declaration = {"break": "break-before: page", "split": "break-inside: auto"}[mend.kind]
+    for target in targets:
+        style = target.get("style", "")
+        if declaration not in style:
+            target.set("style", f"{style}; {declaration}".lstrip("; "))
+    return True
+
+
+def _detach(element: HtmlElement) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
+
+
+def _move_after(element: HtmlElement, anchor: HtmlElement) -> None:
+    _detach(element)
+    element.tail = anchor.tail
+    anchor.tail = "\n"
+    anchor.addnext(element)
+
+
+def _move_before(element: HtmlElement, anchor: HtmlElement) -> None:
+    _detach(element)
+    element.tail = "\n"
+    anchor.addprevious(element)
+
+
+class Planner:
+    """Decides the mends of one piece from its laid-out pages."""
+
+    def __init__(self, piece: Piece, first_page: int, reference_pages: dict[str, int]):
+        self.piece = piece
+        self.first_page = first_page  # the piece's first page in the whole document, 0-based
+        self.reference_pages = reference_pages  # id -> page of its first reference, so far
+        self.tried: set[Mend] = set()
+
+    def mends(self, pages: list[PageFacts]) -> list[Mend]:
+        blocks = self.piece.flow_blocks()
+        by_flow = {b.get(FLOW_ID): b for b in blocks}
+        order = [b.get(FLOW_ID) for b in blocks]
+        for index, page in enumerate(pages[:-1]):
+            if page.misplaced_note:
+                mend = self._start_next_page(page, pages[index + 1], order, by_flow)
+                # One note at a time: everything after it moves.
+                return [mend] if mend and mend not in self.tried else []
+        mends = []
+        for index in over_empty(pages):
+            heights: dict[str, float] = {}
+            for later in pages[index + 1 : index + 4]:
+                for flow, height in later.blocks:
+                    heights[flow] = heights.get(flow, 0.0) + height
+            mend = self._fill(pages[index], pages[index + 1], order, by_flow, heights)
+            if mend and mend not in self.tried:
+                mends.append(mend)
+        return mends
+
+    def _start_next_page(self, page, following, order, by_flow) -> Mend | None:
+        """The block that runs over from the page (or else its last) starts the next one,
+        with the heading or speakers box kept with it."""
+        on_page = [flow for flow, _ in page.blocks]
+        running_over = [flow for flow in on_page if flow in following.continued]
+        flow = running_over[-1] if running_over else (on_page[-1] if on_page else None)
+        if flow is None:
+            return None
+        position = order.index(flow)
+        while position > 0 and keeps_with_next(by_flow[order[position - 1]]):
+            position -= 1
+        return Mend("break", (fingerprint(by_flow[order[position]]),))
+
+    def _fill(self, page, following, order, by_flow, heights) -> Mend | None:
+        """The first untried mend for a page left too empty by what starts the next one."""
+        for mend in self._candidates(page, following, order, by_flow, heights):
+            if mend not in self.tried:
+                return mend
+        return None
+
+    def _candidates(self, page, following, order, by_flow, heights):
+        starting = following.starting()
+        if not starting:
+            return  # the next page continues a block
+        position = order.index(starting[0])
+        while position < len(order) and keeps_with_next(by_flow[order[position]]):
+            position += 1
+        if position >= len(order):
+            return
+        content = by_flow[order[position]]
+        if is_figure(content):
+            figures = []
+            while position < len(order) and is_figure(by_flow[order[position]]):
+                figures.append(by_flow[order[position]])
+                position += 1
+            prints = tuple(fingerprint(f) for f in figures)
+            # The text after the figures flows in before them ...
+            after = self._text_to_flow_in(order, position, by_flow, heights, page)
+            if after is not None:
+                yield Mend("move", prints, fingerprint(after))
+            # ... or the first figure goes up, before the last blocks of this page.
+            before = self._blocks_to_follow(
+                page, order, by_flow, heights.get(order[order.index(content.get(FLOW_ID))], 0.0)
+            )
+            if before is not None:
+                yield Mend("lift", prints[:1], fingerprint(before))
+        # A speakers box never breaks: its heading would stand at a page foot without text.
+        elif content.tag in BREAKABLE_TAGS:
+            yield Mend("split", (fingerprint(content),))
+
+    @staticmethod
+    def _blocks_to_follow(page, order, by_flow, figure_height) -> HtmlElement | None:
+        """The first of the page's last blocks that, moved after the figure, make room for it
+        on this page (with the heading they are kept with); None when there is no such run."""
+        need = figure_height - page.space
+        freed, first = 0.0, None
+        for flow, height in reversed(page.blocks):
+            if flow in page.continued or by_flow[flow].tag == "h1":
+                break
+            first = flow
+            freed += height
+            if freed >= need:
+                break
+        if first is None or freed < need:
+            return None
+        position = order.index(first)
+        while position > 0 and keeps_with_next(by_flow[order[position - 1]]):
+            position -= 1
+            if order[position] in page.continued or by_flow[order[position]].tag == "h1":
+                return None
+        return by_flow[order[position]]
+
+    @staticmethod
+    def _text_to_flow_in(order, position, by_flow, heights, page) -> HtmlElement | None:
+        """The last block of the text that goes before the figures: what fills the empty
+        space, ending on a paragraph that can run over; never a heading, never past a chapter
+        or another figure."""
+        used, chosen = 0.0, None
+        for flow in order[position:]:
+            element = by_flow[flow]
+            height = heights.get(flow)
+            if is_figure(element) or element.tag == "h1" or height is None:
+                break
+            if keeps_with_next(element):
+                used += height
+                continue
+            if used + height <= page.space:
+                used += height
+                chosen = element
+                continue
+            if element.tag in SPLITTABLE_TAGS:
+                chosen = element  # it runs over the page's end: the space is filled
+            break
+        return chosen
+
+    def figures_too_far(self, pages: list[PageFacts], moved: list[Mend]) -> set[str]:
+        """Moved figures now more than a page from their first reference."""
+        far = set()
+        for mend in moved:
+            for print_of in mend.blocks:
+                element = self.piece.find(print_of)
+                ident = element.get("id") if element is not None else None
+                if not ident:
+                    continue
+                page = next((i for i, p in enumerate(pages) if ident in p.anchors), None)
+                reference = self.reference_pages.get(ident)
+                if page is None:
+                    continue
+                if reference is None:
+                    local = [i for i, p in enumerate(pages) if ident in p.links]
+                    reference = self.first_page + local[0] if local else None
+                if reference is not None and abs(self.first_page + page - reference) > 1:
+                    far.add(print_of)
+        return far
+
+
+def over_empty(pages: list[PageFacts]) -> list[int]:
+    """Pages more than a quarter empty, but for a piece's last page and a chapter's end."""
+    return [
+        index
+        for index, page in enumerate(pages[:-1])
+        if page.white > MAX_WHITE and not pages[index + 1].starts_chapter
+    ]
+
+
+def score(pages: list[PageFacts]) -> tuple[int, int, float]:
+    """Lower is better: misplaced notes, over-empty pages, their excess emptiness."""
+    notes = sum(p.misplaced_note for p in pages)
+    over = [pages[index].white - MAX_WHITE for index in over_empty(pages)]
+    return notes, len(over), round(sum(over), 4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces and their documents
+
+
+@dataclass
+class Layout:
+    document: object  # the joined weasyprint Document
+    layouts: int  # documents laid out in all
+    rounds: dict[str, int]  # piece name -> rounds of mends it needed
+    mends: list[Mend]
+    pages: list[PageFacts]
+
+
+def split_pieces(tree: HtmlElement) -> tuple[HtmlElement | None, list[HtmlElement]]:
+    """main and its chapters (sections starting with an h1), if the document is made of them."""
+    main = next(iter(tree.xpath("//body/main")), None)
+    if main is None:
+        return None, []
+    chapters = []
+    for child in main:
+        if not isinstance(child.tag, str):
+            continue
+        headings = [c for c in child if isinstance(c.tag, str)]
+        if child.tag != "section" or not headings or headings[0].tag != "h1":
+            return None, []
+        chapters.append(child)
+    return (main, chapters) if chapters else (None, [])
+
+
+def piece_html(tree: HtmlElement, keep: HtmlElement | None, extra_css: str) -> str:
+    """The document with main holding only `keep` (None: main emptied, for the front)."""
+    skeleton = copy.deepcopy(tree) if keep is None else _shell(tree)
+    main = skeleton.xpath("//body/main")[0]
+    if keep is None:
+        main.getparent().remove(main)  # even empty, it would open a page after the contents
+    else:
+        main.append(copy.deepcopy(keep))
+    if extra_css:
+        style = lxml.html.Element("style")
+        style.text = extra_css
+        skeleton.find("head").append(style)
+    return lxml.html.tostring(skeleton, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _shell(tree: HtmlElement) -> HtmlElement:
+    """html, head and body with their attributes, and an empty main: the frame for a chapter."""
+    shell = lxml.html.Element("html", dict(tree.attrib))
+    shell.append(copy.deepcopy(tree.find("head")))
+    body = tree.find("body")
+    new_body = lxml.html.Element("body", dict(body.attrib))
+    main = body.find("main")
+    new_body.append(lxml.html.Element("main", dict(main.attrib)))
+    shell.append(new_body)
+    return shell
+
+
+def _counters_css(first_page: int, notes_before: int) -> str:
+    return (
+        f"@page :first {{ counter-reset: page {first_page} }}\n"
+        f"body {{ counter-reset: footnote {notes_before} }}\n"
+    )
+
+
+TOC_PAGE_CSS = '.toc a::after { content: leader(".") attr(data-page); }\n'
+
+
+def paginate(
+    html: str,
+    lay_out: Callable[[str], object],
+    remembered: list[Mend] | None = None,
+) -> Layout:
+    """Lay out the print HTML as front matter plus chapters, mending each chapter's pages.
+
+    `lay_out` turns an HTML string into a weasyprint Document (with the caller's base URL,
+    URL fetcher and fonts). `remembered` mends from an earlier render are replayed first, so
+    an unchanged report is laid out once per piece.
+    """
+    tree = lxml.html.document_fromstring(html)
+    main, chapters = split_pieces(tree)
+    if main is None:
+        return _paginate_whole(tree, lay_out, remembered or [])
+    pieces = [
+        Piece(chapter.get("id") or f"chapter-{i}", chapter) for i, chapter in enumerate(chapters)
+    ]
+    counter = 0
+    for piece in pieces:
+        for block in piece.flow_blocks():
+            block.set(FLOW_ID, str(counter))
+            counter += 1
+    replayed = _replay(pieces, remembered or [])
+    toc_links = tree.xpath("//nav[@id='TOC']//a[@href]")
+    for link in toc_links:
+        link.set("data-page", "00")
+    front = lay_out(piece_html(tree, None, TOC_PAGE_CSS))
+    layouts = 1
+    next_page = len(front.pages)  # 0-based index of the next piece's first page
+    notes = 0
+    documents, all_mends, rounds = [], list(replayed), {}
+    all_pages: list[PageFacts] = []
+    reference_pages: dict[str, int] = {}
+    for piece in pieces:
+        notes_here = len(piece.root.xpath(".//*[contains(concat(' ', @class, ' '), ' footnote ')]"))
+        css = _counters_css(next_page + 1, notes)
+
+        def render(piece=piece, css=css):
+            return lay_out(piece_html(tree, piece.root, css))
+
+        document, pages, used, mends = _mend_piece(piece, render, next_page, reference_pages)
+        layouts += used
+        rounds[piece.name] = used - 1
+        all_mends += mends
+        for offset, page in enumerate(pages):
+            for target in page.links:
+                reference_pages.setdefault(target, next_page + offset)
+        all_pages += pages
+        documents.append(document)
+        next_page += len(document.pages)
+        notes += notes_here
+    page_of = {}
+    for document_pages, start in _starts(documents, len(front.pages)):
+        for offset, page in enumerate(document_pages):
+            for anchor in page.anchors:
+                page_of.setdefault(anchor, start + offset + 1)
+    for link in toc_links:
+        link.set("data-page", str(page_of.get(link.get("href", "").lstrip("#"), "")))
+    front_again = lay_out(piece_html(tree, None, TOC_PAGE_CSS))
+    layouts += 1
+    if len(front_again.pages) != len(front.pages):
+        progress.detail("the contents changed length: page numbers may be off by its change")
+    pages = [*front_again.pages, *(p for d in documents for p in d.pages)]
+    return Layout(front_again.copy(pages), layouts, rounds, all_mends, all_pages)
+
+
+def _starts(documents, first):
+    start = first
+    for document in documents:
+        yield document.pages, start
+        start += len(document.pages)
+
+
+def _replay(pieces: list[Piece], remembered: list[Mend]) -> list[Mend]:
+    replayed = []
+    for mend in remembered:
+        for piece in pieces:
+            if apply(piece, mend):
+                replayed.append(mend)
+                break
+    return replayed
+
+
+def _mend_piece(piece, render, first_page, reference_pages):
+    """Lay out one piece and mend it, round by round; undo a round that made it worse."""
+    planner = Planner(piece, first_page, reference_pages)
+    document = render()
+    layouts = 1
+    pages = read_pages(document)
+    best = score(pages)
+    made: list[Mend] = []
+    for _ in range(MAX_ROUNDS):
+        mends = planner.mends(pages)
+        if not mends:
+            break
+        saved = copy.deepcopy(piece.root)
+        applied = [m for m in mends if apply(piece, m)]
+        planner.tried.update(mends)
+        if not applied:
+            break
+        progress.detail(f"{piece.name}: {len(applied)} mend(s), laying out again")
+        trial = render()
+        layouts += 1
+        trial_pages = read_pages(trial)
+        moved = [m for m in applied if m.kind in ("move", "lift")]
+        too_far = planner.figures_too_far(trial_pages, moved)
+        trial_score = score(trial_pages)
+        if too_far or trial_score >= best:
+            _restore(piece, saved)  # its mends stay tried: the next round tries others
+            continue
+        document, pages, best = trial, trial_pages, trial_score
+        made += applied
+    return document, pages, layouts, made
+
+
+def _restore(piece: Piece, saved: HtmlElement) -> None:
+    parent = piece.root.getparent()
+    saved.tail = piece.root.tail
+    parent.replace(piece.root, saved)
+    piece.root = saved
+
+
+def _paginate_whole(tree, lay_out, remembered) -> Layout:
+    """A document not made of chapters: laid out and mended as one piece."""
+    piece = Piece("document", tree.find("body"))
+    for number, block in enumerate(piece.flow_blocks()):
+        block.set(FLOW_ID, str(number))
+    replayed = _replay([piece], remembered)
+
+    def render():
+        return lay_out(lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+    document, pages, used, mends = _mend_piece(piece, render, 0, {})
+    return Layout(document, used, {"document": used - 1}, [*replayed, *mends], pages)
