@@ -14,6 +14,7 @@ from reportkit.engines.embedded import draft_mark, logo_asset, render_html, writ
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
 from reportkit.output import publish, staging
+from reportkit.paginate import Layout
 from reportkit.pdf import write_pdf
 from reportkit.prepare import prepare, write_chart_pngs, write_generated
 from reportkit.project import find_project
@@ -35,6 +36,7 @@ class BuildResult:
     warnings: list[ReportError] = field(default_factory=list)
     charts_built: int = 0
     charts_reused: int = 0
+    layout: Layout | None = None  # how the PDF's pages came about
 
 
 def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], list[ReportError]]:
@@ -70,13 +72,16 @@ def render(
     progress.step("prepare: data, charts and generated files")
     prepared = prepare(project)
     write_generated(project, prepared)
+    layout = None
     with staging(project.output_dir) as stage:
         if "html" in formats or "pdf" in formats:
             progress.step("html: pandoc")
             html = render_html(project, prepared, stage)
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
-            write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
+            layout = write_pdf(
+                html, stage / "report.pdf", [project.root], publication_epoch(prepared)
+            )
         if "docx" in formats:
             progress.step("docx: pandoc")
             write_docx(project, prepared, stage / "report.docx")
@@ -88,6 +93,7 @@ def render(
         prepared.warnings,
         prepared.charts_built,
         prepared.charts_reused,
+        layout,
     )
 
 
@@ -135,6 +141,7 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
     text = html.read_text(encoding="utf-8")
     published: list[Path] = []
     print_text = None
+    layout = None
     if is_quarto_html(text):
         settings = project.settings
         with staging(html.parent) as stage:
@@ -157,7 +164,7 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
         )
     if project.settings.pdf:
         with staging(html.parent) as stage:
-            write_pdf(
+            layout = write_pdf(
                 html,
                 stage / "report.pdf",
                 [project.root],
@@ -165,7 +172,9 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
                 html_text=print_text,
             )
             published += publish(stage, html.parent)
-    return BuildResult(published, time.perf_counter() - started)
+    result = BuildResult(published, time.perf_counter() - started)
+    result.layout = layout if project.settings.pdf else None
+    return result
 
 
 # Quarto's page keeps its chrome; the cover already shows the title Quarto's title block repeats.

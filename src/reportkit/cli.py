@@ -59,6 +59,17 @@ def _progress(quiet: bool, verbose: bool):
             yield
 
 
+def _layout_summary(layout) -> None:
+    """How the PDF's pages came about: a publications office asks why a page ends early."""
+    if layout is None:
+        return
+    rounds = sum(layout.rounds.values())
+    stdout.print(
+        f"pdf: {len(layout.document.pages)} pages, {layout.layouts} layouts "
+        f"({rounds} round{'s' if rounds != 1 else ''} of mends)"
+    )
+
+
 def _warn(warnings) -> None:
     for warning in warnings:
         stderr.print(f"[bold yellow]warning:[/] {warning}", markup=True)
@@ -152,6 +163,7 @@ def render(
         stdout.print(f"charts: {result.charts_built} drawn, {result.charts_reused} unchanged")
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
+    _layout_summary(result.layout)
     outputs = ", ".join(f"{p.name} {_size(p)}" for p in result.outputs)
     stdout.print(f"rendered in {result.seconds:.1f} s: {outputs}")
 
@@ -222,6 +234,7 @@ def pdf(project_dir: Path, html: Path | None) -> None:
     result = build.print_pdf(project_dir, html)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
+    _layout_summary(result.layout)
 
 
 @app.command("post-render")

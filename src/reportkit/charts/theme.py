@@ -100,7 +100,7 @@ class ChartTheme:
                 "direction": "horizontal",
                 # Long series names wrap into rows instead of widening the chart.
                 "columns": 3,
-                "labelLimit": 160,
+                "labelLimit": 0,
                 "titleColor": self.muted_colour,
                 "labelColor": self.text_colour,
             },
