@@ -273,3 +273,36 @@ def test_every_series_colour_stands_out_from_the_chart_background(example):
         colours = [*config["range"]["category"], config["mark"]["color"]]
         low = [c for c in colours if contrast(c, config["background"]) < 3]
         assert low == [], f"{path.name}: {low}"
+
+
+def monthly_italy_bars(mini, annotation: str) -> None:
+    """mini-italy as bars by month on a time axis, from two months of 2017."""
+    with (mini / "data" / "stats" / "arrivals.csv").open("a") as csv:
+        csv.write("sea_arrivals,ita,2017,1,4468,persons,unhcr-test,verified,test month\n")
+        csv.write("sea_arrivals,ita,2017,2,8971,persons,unhcr-test,verified,test month\n")
+    replace_in(
+        mini / "data" / "charts.yml",
+        "filter: {indicator: sea_arrivals, geo_id: ita, month: null}\n    type: line\n"
+        "    x: {field: year, title: Year}",
+        "filter: {indicator: sea_arrivals, geo_id: ita, year: 2017}\n    type: bar\n"
+        "    x: {field: date, type: temporal, title: Month}",
+    )
+    replace_in(mini / "data" / "charts.yml", "{x: 2016, label: Annotated year}", annotation)
+
+
+def test_bars_on_a_time_axis_span_their_month(mini):
+    monthly_italy_bars(mini, '{x: "2017-02-01", label: Annotated month}')
+    proc = run_reportkit("render", mini, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    svg = (mini / "_generated" / "charts" / "mini-italy.svg").read_text()
+    widths = [float(w) for w in re.findall(r'<path[^>]*d="M[\d.]+,[\d.]+h([\d.]+)v', svg)]
+    bars = [w for w in widths if 0 < w < 400]  # the plot background is a path too
+    assert len(bars) == 2 and min(bars) > 50, widths  # half the plot each, not hairlines
+
+
+def test_an_annotation_that_is_no_date_on_a_time_axis_is_refused(mini):
+    monthly_italy_bars(mini, "{x: 2017, label: Annotated month}")
+    proc = run_reportkit("render", mini, "--to", "html")
+    assert_clean_failure(
+        proc, r"data/charts\.yml:\d+:\d+: annotation at 2017 is not a date on the time axis 'date'"
+    )

@@ -16,6 +16,7 @@ from reportkit.data.package import DataPackage
 from reportkit.errors import ReportError, did_you_mean
 from reportkit.yamlio import YamlDocument
 
+BAR_TYPES = ("bar", "grouped-bar", "stacked-bar")
 RECALLED_COLOUR = "#b8c7d9"
 RECALLED_NOTE = "Pale marks are recalled figures, not verified against a retrieved source."
 
@@ -68,6 +69,14 @@ def chart_rows(chart: Chart, package: DataPackage, doc: YamlDocument, index: int
                 did_you_mean(channel.field, rows.columns),
             )
     keys = [c.field for c in (chart.x, chart.color, chart.facet) if c]
+    if chart.x.type == "temporal" and chart.x.field != "year":
+        for number, note in enumerate(chart.annotations):
+            if not isinstance(note.x, str) or not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", note.x):
+                raise error(
+                    ("annotations", number, "x"),
+                    f"annotation at {note.x!r} is not a date on the time axis '{chart.x.field}'",
+                    'write it as a quoted date, e.g. x: "2016-03-18"',
+                )
     if chart.source_priority and "source_id" in rows:
         unknown = sorted(set(rows["source_id"]) - set(chart.source_priority))
         if unknown:
@@ -117,6 +126,13 @@ def _encoding(channel: Channel, default_type: str, number_format: str | None = N
 def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> alt.TopLevelMixin:
     x = _encoding(chart.x, "ordinal")
     y = _encoding(chart.y, "quantitative", ",.0f")
+    if chart.type in BAR_TYPES and x["type"] == "temporal":
+        # Bars on a bare time axis are hairlines: each bar spans its month (or its year).
+        if chart.x.field == "year":
+            x["type"] = "ordinal"
+        else:
+            monthly = "month" in rows and rows["month"].notna().any()
+            x["timeUnit"] = "yearmonth" if monthly else "year"
     if x["type"] in ("ordinal", "nominal"):
         x.setdefault("axis", {})["labelAngle"] = 0
     encoding: dict = {"x": alt.X(**x), "y": alt.Y(**y)}
@@ -177,12 +193,14 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
         size = {"width": chart.width, "height": chart.height}
     layer = marks[chart.type](base).encode(**encoding).properties(**size)
     layers = [layer]
+    # Annotations share the x axis, time unit included (or the bars lose their width).
+    note_x = {key: x[key] for key in ("type", "timeUnit") if key in x}
     for note in chart.annotations:
         rule_data = pd.DataFrame({chart.x.field: [note.x], "label": [note.label]})
         rule = (
             alt.Chart(rule_data)
             .mark_rule(strokeDash=[4, 3], color="#5b6570")
-            .encode(x=alt.X(chart.x.field, type=x["type"]))
+            .encode(x=alt.X(chart.x.field, **note_x))
         )
         text = (
             alt.Chart(rule_data)
@@ -194,7 +212,7 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
                 color="#5b6570",
                 fontSize=MIN_FONT_SIZE,
             )
-            .encode(x=alt.X(chart.x.field, type=x["type"]), y=alt.value(0), text="label")
+            .encode(x=alt.X(chart.x.field, **note_x), y=alt.value(0), text="label")
         )
         layers += [rule, text]
     combined = alt.layer(*layers) if len(layers) > 1 else layer

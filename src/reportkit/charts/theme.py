@@ -108,5 +108,5 @@ class ChartTheme:
             "text": {"font": self.font},
             "line": {"strokeWidth": 2.2},
             "point": {"size": 36, "filled": True},
-            "bar": {"cornerRadiusEnd": 1},
+            # No cornerRadiusEnd: with it, Vega-Lite 5 draws time-unit bars as hairlines.
         }
