@@ -129,7 +129,8 @@ def test_render_is_byte_for_byte_reproducible(mini, engine):
 def test_duplicate_figure_id_stops_the_render_at_its_line(mini):
     intro = mini / "content" / "intro.qmd"
     text = intro.read_text(encoding="utf-8")
-    intro.write_text(text + "\n![Again](images/x.svg){#fig-mini-arrivals}\n", encoding="utf-8")
+    (mini / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    intro.write_text(text + "\n![Again](x.svg){#fig-mini-arrivals}\n", encoding="utf-8")
     assert_clean_failure(
         run_reportkit("render", mini, "--to", "html"),
         r"content/intro\.qmd:\d+:\d+: duplicate id 'fig-mini-arrivals'",

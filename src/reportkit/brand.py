@@ -10,6 +10,7 @@ from brand_yml import Brand
 from pydantic import ValidationError
 
 from reportkit.errors import Location, ReportError
+from reportkit.sandbox import confined, project_path
 from reportkit.yamlio import load_yaml
 
 DEFAULT_BRAND = "harbour"
@@ -88,8 +89,9 @@ def brand_style(brand: Brand, name: str) -> BrandStyle:
 
 def load_brand(root: Path, setting: str | None) -> BrandStyle:
     """The project's brand: _quarto.yml `brand:`, else _brand.yml, else reportkit's default."""
+    builtin = False
     if setting:
-        path = root / setting
+        path = project_path(root, setting, "brand file", Location("_quarto.yml"))
         display = setting
         if not path.is_file():
             raise ReportError(
@@ -102,6 +104,8 @@ def load_brand(root: Path, setting: str | None) -> BrandStyle:
     else:
         path = builtin_brand_dir(DEFAULT_BRAND) / "_brand.yml"
         display = f"reportkit brand '{DEFAULT_BRAND}'"
+        builtin = True
+    load_yaml(path, display)  # bounded and UTF-8 checked before brand-yml reads it
     try:
         brand = Brand.from_yaml(path)
     except ValidationError as exc:
@@ -112,6 +116,14 @@ def load_brand(root: Path, setting: str | None) -> BrandStyle:
     style = brand_style(brand, path.parent.name)
     if style.logo is not None:
         logo = style.logo if style.logo.is_absolute() else path.parent / style.logo
+        if not builtin:  # a project's brand shows only the project's own files
+            logo = confined(
+                root,
+                logo,
+                str(style.logo),
+                "logo file",
+                load_yaml(path, display).location(("logo",)),
+            )
         if not logo.is_file():
             raise load_yaml(path, display).error(
                 ("logo",), f"logo file '{style.logo}' does not exist"

@@ -6,14 +6,16 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from reportkit.data.package import package_problems
 from reportkit.draft import source_files, unfinished_text
 from reportkit.engines.assemble import Assembled
-from reportkit.engines.embedded import assemble_document
+from reportkit.engines.embedded import assemble_document, vet_content
 from reportkit.errors import Location, ReportError
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
+from reportkit.sandbox import project_path
 
 ID_ATTRIBUTE = re.compile(r"\{[^}]*#([A-Za-z][\w:.-]*)")
 REFERENCE = re.compile(r"(?:^|(?<=[\s(\[;-]))@((?:sec|fig|tbl)-[\w-]*\w)")
@@ -61,6 +63,14 @@ def _code_lines(text: str) -> set[int]:
         elif inside:
             lines.add(number)
     return lines
+
+
+def _outside(root: Path, src: str) -> ReportError | None:
+    try:
+        project_path(root, unquote(src.split("#")[0]), "image", None)
+    except ReportError as error:
+        return error
+    return None
 
 
 def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
@@ -124,7 +134,9 @@ def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
                         "save it in the project and link it relatively",
                     )
                 )
-            elif not (root / src.lstrip("/")).is_file():
+            elif (outside := _outside(root, src)) is not None:
+                problems.append(Problem(*where, "error", outside.message, outside.hint))
+            elif not (root / unquote(src)).is_file():
                 problems.append(
                     Problem(
                         *where,
@@ -270,6 +282,13 @@ def check_project(root: Path) -> list[Problem]:
     except ReportError as error:
         content.append(error)
     problems += [Problem.from_error(e) for e in content]
+    # What pandoc finds (images by their real path, unsafe raw HTML), said once.
+    vetted: list[ReportError] = []
+    vet_content(project, prepared, vetted)
+    said = {(p.path, p.line, p.message.split(" (")[0]) for p in problems}
+    for problem in map(Problem.from_error, vetted):
+        if (problem.path, problem.line, problem.message.split(" (")[0]) not in said:
+            problems.append(problem)
     problems += unfinished_problems(project)
     return _sorted(problems)
 

@@ -91,9 +91,13 @@ def svg_fallbacks(project: Project, prepared: Prepared, text: str) -> dict[str, 
     cache = project.path(CACHE_DIR) / "docx"
     fallbacks = {}
     for src in sorted({m["src"] for m in SVG_IMAGE.finditer(text)}):
-        source = project.root / src
-        if src.startswith(f"{CHARTS_DIR}/") or not source.is_file():
-            continue  # charts have their own PNGs; a missing image is pandoc's to report
+        source = (project.root / src).resolve()
+        if (
+            src.startswith(f"{CHARTS_DIR}/")
+            or not source.is_relative_to(project.root.resolve())
+            or not source.is_file()
+        ):
+            continue  # charts have their own PNGs; a missing or outside image: normalize.lua
         svg = source.read_text(encoding="utf-8")
         versions = f"{__version__}|{vlc.__version__}|{PNG_SCALE}"
         key = hashlib.sha256(f"{versions}|{svg}".encode()).hexdigest()[:20]
@@ -106,7 +110,8 @@ def svg_fallbacks(project: Project, prepared: Prepared, text: str) -> dict[str, 
             tmp = target.with_suffix(".tmp")
             tmp.write_bytes(png)
             tmp.replace(target)
-        fallbacks[src] = str(target)
+        # Relative to the project (pandoc's working folder): the same bytes in every clone.
+        fallbacks[src] = target.relative_to(project.root).as_posix()
     return fallbacks
 
 

@@ -28,6 +28,7 @@ from reportkit.model.conference import Conference, load_conference
 from reportkit.model.programme import Programme, load_programme
 from reportkit.partials import programme_annex, session_markdown, speakers_annex
 from reportkit.project import Project
+from reportkit.sandbox import project_path
 from reportkit.yamlio import load_yaml
 
 GENERATED_DIR = "_generated"
@@ -135,6 +136,8 @@ def front_matter(conference: Conference) -> str:
 def prepare(project: Project) -> Prepared:
     """Load the data the content depends on and compute the generated files (not yet written)."""
     settings = project.settings
+    for key in ("conference", "people", "programme", "stats", "charts", "facts"):
+        project.setting_file(("reportkit", key), getattr(settings, key), f"'{key}' setting")
     conference_path = project.path(settings.conference)
     if not conference_path.is_file():
         raise ReportError(
@@ -144,7 +147,8 @@ def prepare(project: Project) -> Prepared:
     conference = load_conference(conference_path, settings.conference)
     for key in ("cover", "photo"):
         image = getattr(conference, key)
-        if image and not project.path(image.path).is_file():
+        where = load_yaml(conference_path, settings.conference).location((key, "path"))
+        if image and not project_path(project.root, image.path, f"{key} image", where).is_file():
             raise load_yaml(conference_path, settings.conference).error(
                 (key, "path"),
                 f"{key} image '{image.path}' does not exist",
@@ -203,7 +207,9 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
         locale = d3_format_locale(prepared.conference.language)
         for index, chart in enumerate(charts):
             progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
-            spec, rows = vega_lite_spec(chart, package, doc, index, project.root, theme)
+            spec, rows = vega_lite_spec(
+                chart, package, doc, index, project.root, theme, settings.allow_python
+            )
             if rows is not None and "confidence" in rows:
                 recalled = int((rows["confidence"] == "recalled").sum())
                 if recalled:

@@ -59,6 +59,8 @@ REPORTKIT_OPTIONS = {
     "footer": str,
     "pdf": bool,
     "final": bool,
+    "allow-python": bool,
+    "allow-raw-scripts": bool,
 }
 PAGE_SIZES = {"A4", "Letter"}
 COVER_LAYOUTS = {"full", "light"}
@@ -96,6 +98,9 @@ class Settings:
     # A final render carries no draft mark; `render --final` passes it on to Quarto's steps
     # through REPORTKIT_FINAL=1.
     final: bool = False
+    # Trust switches, off by default: content is untrusted (sandbox.py, sanitize.py).
+    allow_python: bool = False  # charts.yml `python:` may run project code
+    allow_raw_scripts: bool = False  # raw HTML in content may carry script
 
 
 @dataclass
@@ -106,6 +111,13 @@ class Project:
 
     def path(self, relative: str) -> Path:
         return self.root / relative
+
+    def setting_file(self, key: tuple[str, ...], name: str, what: str) -> Path:
+        """A file a _quarto.yml setting names, confined to the project (sandbox.py); an error
+        points at the setting's line."""
+        from reportkit.sandbox import project_path
+
+        return project_path(self.root, name, what, self.config.location(key))
 
     @property
     def output_dir(self) -> Path:
@@ -198,7 +210,12 @@ def read_settings(doc: YamlDocument) -> Settings:
     """Validate _quarto.yml against the subset the embedded engine implements."""
     data = doc.data
     if data is None:
-        data = {}
+        raise ReportError(
+            "_quarto.yml is empty",
+            Location(doc.display, 1, 1),
+            "give the project's settings (project, format, reportkit); "
+            "'reportkit new DIR' writes a complete one",
+        )
     if not isinstance(data, dict):
         raise ReportError("_quarto.yml must be a mapping of options", Location(doc.display, 1, 1))
     _check_keys(doc, data, (), TOP_LEVEL_OPTIONS, "top-level")
@@ -280,4 +297,6 @@ def read_settings(doc: YamlDocument) -> Settings:
         footer=rk.get("footer"),
         pdf=rk.get("pdf", True),
         final=rk.get("final", False) or os.environ.get(FINAL_ENV) == "1",
+        allow_python=rk.get("allow-python", False),
+        allow_raw_scripts=rk.get("allow-raw-scripts", False),
     )

@@ -9,6 +9,12 @@ from typing import Any
 import yaml
 
 from reportkit.errors import Location, ReportError
+from reportkit.textfile import read_text
+
+# YAML aliases (*name) repeat a node; a few nested ones expand to billions ("billion laughs").
+# Data files have no need of more than a handful, so more are refused before any expansion.
+MAX_ALIASES = 50
+MAX_NODES = 200_000  # nodes built from one file, aliases expanded
 
 KeyPath = tuple[str | int, ...]
 
@@ -34,7 +40,34 @@ class YamlDocument:
         return ReportError(message, self.location(key_path), hint)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting aliases as it composes the document."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.aliases = 0
+        self.nodes = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_ALIASES} aliases (*name): refused, as they can "
+                    "expand without bound",
+                    problem_mark=mark,
+                )
+        return super().compose_node(parent, index)
+
+
 def _construct(node: yaml.Node, path: KeyPath, positions: dict, loader: yaml.SafeLoader) -> Any:
+    loader.nodes += 1
+    if loader.nodes > MAX_NODES:
+        raise yaml.MarkedYAMLError(
+            problem=f"more than {MAX_NODES:,} values once aliases are expanded",
+            problem_mark=node.start_mark,
+        )
     positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         result = {}
@@ -54,17 +87,22 @@ def _construct(node: yaml.Node, path: KeyPath, positions: dict, loader: yaml.Saf
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Parse a YAML file; a syntax error becomes a ReportError at its line and column."""
     display = display or str(path)
-    text = path.read_text(encoding="utf-8")
-    return parse_yaml(text, path, display)
+    return parse_yaml(read_text(path, display), path, display)
 
 
 def parse_yaml(text: str, path: Path, display: str, line_offset: int = 0) -> YamlDocument:
-    loader = yaml.SafeLoader(text)
+    loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         positions: dict[KeyPath, tuple[int, int]] = {}
         data = _construct(node, (), positions, loader) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
+    except RecursionError:
+        raise ReportError(
+            "values are nested too deeply", Location(display), "flatten the structure"
+        ) from None
+    except yaml.YAMLError as exc:
+        if not isinstance(exc, yaml.MarkedYAMLError):
+            raise ReportError(f"invalid YAML: {exc}", Location(display)) from None
         mark = exc.problem_mark or exc.context_mark
         where = Location(display, mark.line + 1 + line_offset, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"

@@ -13,7 +13,9 @@ import pandas as pd
 from reportkit.charts.catalogue import Channel, Chart
 from reportkit.charts.theme import MIN_FONT_SIZE, ChartTheme
 from reportkit.data.package import DataPackage
-from reportkit.errors import ReportError, did_you_mean
+from reportkit.errors import Location, ReportError, did_you_mean
+from reportkit.sandbox import project_path
+from reportkit.textfile import read_text
 from reportkit.yamlio import YamlDocument
 
 BAR_TYPES = ("bar", "grouped-bar", "stacked-bar")
@@ -231,21 +233,46 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_python_chart(root: Path, reference: str, package: DataPackage, where) -> dict:
-    """The escape hatch: 'module.py:function' in the project, called with the data package."""
+    """The escape hatch: 'module.py:function' in the project, called with the data package.
+
+    It runs the project's own code, so only where the project says so (allow-python) and
+    only from a file inside the project.
+    """
     file_name, _, function_name = reference.partition(":")
-    path = root / file_name
+    path = project_path(root, file_name, "python chart", where)
     if not path.is_file() or not function_name:
         raise ReportError(
             f"python chart '{reference}' not found", where, "write it as 'file.py:function'"
         )
     spec = importlib.util.spec_from_file_location(f"reportkit_chart_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    function = getattr(module, function_name, None)
-    if function is None:
-        raise ReportError(f"{file_name} has no function '{function_name}'", where)
-    result = function(package)
-    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    try:
+        spec.loader.exec_module(module)
+        function = getattr(module, function_name, None)
+        if function is None:
+            raise ReportError(f"{file_name} has no function '{function_name}'", where)
+        result = function(package)
+        return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    except ReportError:
+        raise
+    except Exception as error:  # the project's code: its failure is the project's to fix
+        raise ReportError(
+            f"python chart '{reference}' failed: {type(error).__name__}: {error}", where
+        ) from error
+
+
+def external_data(spec) -> str | None:
+    """The first URL a Vega-Lite spec would load data from (charts take the data package's)."""
+    if isinstance(spec, dict):
+        data = spec.get("data")
+        if isinstance(data, dict) and isinstance(data.get("url"), str):
+            return data["url"]
+        children = spec.values()
+    elif isinstance(spec, list):
+        children = spec
+    else:
+        return None
+    return next((url for child in children if (url := external_data(child))), None)
 
 
 def with_source_names(rows: pd.DataFrame, package: DataPackage) -> pd.DataFrame:
@@ -266,6 +293,7 @@ def vega_lite_spec(
     index: int,
     root: Path,
     theme: ChartTheme,
+    allow_python: bool = False,
 ) -> tuple[dict, pd.DataFrame | None]:
     """The chart's complete Vega-Lite spec (theme included) and the rows it shows, if known."""
     rows = None
@@ -274,12 +302,34 @@ def vega_lite_spec(
         rows = with_source_names(chart_rows(chart, package, doc, index), package)
         spec = declarative_chart(chart, rows, theme).to_dict()
     elif chart.python:
+        if not allow_python:
+            raise doc.error(
+                ("charts", index, "python"),
+                f"chart '{chart.id}' would run Python code ({chart.python}), which this project "
+                "does not allow",
+                "set 'allow-python: true' under reportkit: in _quarto.yml if you trust the file",
+            )
         spec = load_python_chart(root, chart.python, package, where)
     else:
-        path = root / chart.vega_lite
+        where = doc.location(("charts", index, "vega-lite"))
+        path = project_path(root, chart.vega_lite, "Vega-Lite file", where)
         if not path.is_file():
             raise doc.error(("charts", index, "vega-lite"), f"'{chart.vega_lite}' does not exist")
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            spec = json.loads(read_text(path, chart.vega_lite))
+        except json.JSONDecodeError as error:
+            raise ReportError(
+                f"invalid JSON: {error.msg}", Location(chart.vega_lite, error.lineno, error.colno)
+            ) from None
+        if not isinstance(spec, dict):
+            raise ReportError("a Vega-Lite spec must be a JSON object", Location(chart.vega_lite))
+    url = external_data(spec)
+    if url:
+        raise doc.error(
+            ("charts", index),
+            f"chart '{chart.id}' loads data from '{url}'",
+            "charts take their data from the data package: name a dataset instead",
+        )
     spec.pop("$schema", None)
     spec["config"] = theme.config()
     spec["description"] = chart.alt

@@ -10,6 +10,7 @@ import pandas as pd
 from frictionless import Package
 
 from reportkit.errors import Location, ReportError, did_you_mean
+from reportkit.sandbox import project_path
 from reportkit.yamlio import load_yaml
 
 DESCRIPTOR = "datapackage.yaml"
@@ -92,12 +93,37 @@ def _explain(package: Package, resource_name: str, error, display_dir: str) -> R
     return ReportError(error.message, location)
 
 
+def confined_resources(directory: Path, display_dir: str) -> None:
+    """Every resource path of the descriptor names a file inside the data package's folder
+    (before frictionless opens any); the descriptor itself is read with reportkit's bounds."""
+    display = f"{display_dir}/{DESCRIPTOR}"
+    doc = load_yaml(directory / DESCRIPTOR, display)
+    resources = (doc.data or {}).get("resources") if isinstance(doc.data, dict) else None
+    for index, resource in enumerate(resources if isinstance(resources, list) else []):
+        path = resource.get("path") if isinstance(resource, dict) else None
+        for number, name in enumerate(path if isinstance(path, list) else [path]):
+            if not isinstance(name, str):
+                continue
+            where = doc.location(("resources", index, "path", number)[: 3 + isinstance(path, list)])
+            if re.match(r"^[a-z][a-z0-9+.-]*://", name, re.I):
+                raise ReportError(
+                    f"resource '{name}' would load from the network",
+                    where,
+                    "save the file in the data package's folder and give its name",
+                )
+            project_path(directory, name, "data file", where)
+
+
 def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
     """Every problem frictionless finds in the data package (empty when it is valid)."""
     descriptor_path = directory / DESCRIPTOR
     if not descriptor_path.is_file():
         display = f"{display_dir}/{DESCRIPTOR}"
         return [ReportError(f"{display} does not exist", hint="describe the datasets there")]
+    try:
+        confined_resources(directory, display_dir)
+    except ReportError as error:
+        return [error]
     package = Package(str(descriptor_path))
     report = package.validate()
     problems = [

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.errors import Location, ReportError, did_you_mean, relative
+from reportkit.sandbox import confined
+from reportkit.textfile import read_text
 from reportkit.yamlio import parse_yaml
 
 SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)(?P<args>[^>]*?)\s*>\}\}(?!\})")
@@ -29,6 +31,12 @@ GENERATED_PARTS = {
 }
 REPORTKIT_SHORTCODE = re.compile(r"\s*\{\{<\s*reportkit(?P<args>(?:\s+[\w.-]+)*)\s*>\}\}\s*")
 PAGEBREAK = "::: {.pagebreak}\n:::"
+MAX_INCLUDE_DEPTH = 16  # includes within includes; a report needs two or three
+# A paragraph is laid out as one block: WeasyPrint's line breaking slows down sharply on
+# paragraphs far longer than any a report has (a long one is 3 000 characters).
+MAX_PARAGRAPH_CHARS = 30_000
+DIV_OPEN = re.compile(r"^\s{0,3}(:{3,})\s*(\{[^}]*\}|[\w-]+)")
+DIV_CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
 
 
 @dataclass
@@ -113,14 +121,35 @@ class Assembler:
                 hint="create it, or name the right file under project.render in _quarto.yml",
             )
         self.document_dir = document.parent
-        lines = document.read_text(encoding="utf-8").splitlines()
+        lines = read_text(document, display).splitlines()
         front, body_start = self._front_matter(lines, document, display)
         self.metadata = {**self.metadata, **front}
         out: list[str] = []
         origins: list[Location] = []
         files: list[Path] = [document]
         self._expand(lines[body_start:], document, display, body_start, out, origins, files, [])
+        self._check_paragraphs(out, origins)
         return Assembled("\n".join(out) + "\n", front, origins, files)
+
+    def _check_paragraphs(self, out: list[str], origins: list[Location]) -> None:
+        """Refuse a paragraph too long to lay out in bounded time, naming where it starts."""
+        length, start = 0, 0
+        for index, line in enumerate([*out, ""]):
+            if line.strip():
+                if not length:
+                    start = index
+                length += len(line)
+                continue
+            if length > MAX_PARAGRAPH_CHARS:
+                self._problem(
+                    ReportError(
+                        f"a paragraph of {length:,} characters is longer than reportkit lays "
+                        f"out ({MAX_PARAGRAPH_CHARS:,})",
+                        origins[start],
+                        "split it into paragraphs",
+                    )
+                )
+            length = 0
 
     def _front_matter(self, lines: list[str], path: Path, display: str) -> tuple[dict, int]:
         if not lines or lines[0].strip() != "---":
@@ -151,6 +180,7 @@ class Assembler:
             index += 1
 
     def _expand(self, lines, path, display, first, out, origins, files, stack) -> None:
+        self._check_divs(lines, display, first)
         in_fence = None
         for index, line in self._joined(lines):
             number = first + index + 1
@@ -191,6 +221,40 @@ class Assembler:
             for piece in self._substitute(line, here).split("\n"):
                 out.append(piece)
                 origins.append(here)
+
+    def _check_divs(self, lines: list[str], display: str, first: int) -> None:
+        """Every ::: div a file opens, it closes: pandoc would otherwise let an unclosed div
+        (or callout) swallow the rest of the report without a word."""
+        opened: list[int] = []
+        fence = None
+        for index, line in enumerate(lines):
+            marker = re.match(r"\s*(`{3,}|~{3,})", line)
+            if marker and (fence is None or line.strip().startswith(fence)):
+                fence = None if fence else marker.group(1)
+                continue
+            if fence:
+                continue
+            if DIV_CLOSE.match(line):
+                if opened:
+                    opened.pop()
+                else:
+                    self._problem(
+                        ReportError(
+                            "this ':::' closes no div",
+                            Location(display, first + index + 1),
+                            "remove it, or open the div it should close",
+                        )
+                    )
+            elif DIV_OPEN.match(line):
+                opened.append(first + index + 1)
+        for line_number in opened:
+            self._problem(
+                ReportError(
+                    "a div opened here is never closed",
+                    Location(display, line_number),
+                    "add a line ':::' where it ends (callouts are divs too)",
+                )
+            )
 
     def _generated_part(self, args: list[str], here: Location) -> Path | None:
         """The _generated/ file a {{< reportkit PART [ID] >}} shortcode stands for."""
@@ -244,7 +308,11 @@ class Assembler:
         else:
             # As in Quarto: relative to the document being rendered, even in a nested include.
             target = self.document_dir / target_name
-        target = target.resolve()
+        try:
+            target = confined(self.root, target, target_name, "included file", here)
+        except ReportError as error:
+            self._problem(error)
+            return
         if not target.is_file():
             self._problem(
                 ReportError(
@@ -261,9 +329,22 @@ class Assembler:
         if target in stack or target == path.resolve():
             self._problem(ReportError(f"'{target_name}' includes itself", here, "remove the cycle"))
             return
+        if len(stack) >= MAX_INCLUDE_DEPTH:
+            self._problem(
+                ReportError(
+                    f"includes nest more than {MAX_INCLUDE_DEPTH} deep at '{target_name}'",
+                    here,
+                    "include the chapters from report.qmd instead of from each other",
+                )
+            )
+            return
         files.append(target)
         display = relative(target, self.root)
-        lines = target.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = read_text(target, display).splitlines()
+        except ReportError as error:
+            self._problem(error)
+            return
         front, start = self._front_matter(lines, target, display)
         # Blank lines around an include keep it from merging into neighbouring paragraphs.
         out.append("")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import unquote
 
 import pypandoc
 import yaml
@@ -26,6 +28,9 @@ from reportkit.errors import Location, ReportError
 from reportkit.fonts import font_face_css, font_faces
 from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project, Settings, document_settings
+from reportkit.sandbox import confined, project_path, readable_files
+from reportkit.sanitize import HINT as SANITIZE_HINT
+from reportkit.sanitize import unsafe_html
 
 # Callouts before crossref: a heading used as a callout title must not be numbered.
 FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
@@ -127,8 +132,15 @@ def pandoc_arguments(
     return args
 
 
-def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -> None:
-    """Run pandoc; its complaints come back as ReportErrors at the source file and line."""
+def run_pandoc(
+    args: list[str],
+    assembled: Assembled,
+    cwd: Path,
+    output: Path,
+    problems: list[ReportError] | None = None,
+) -> None:
+    """Run pandoc; its complaints come back as ReportErrors at the source file and line
+    (all of them into `problems` when given, else the first one raised)."""
     proc = subprocess.run(
         [pandoc_binary(), *args, "--output", str(output)],
         input=assembled.text.encode("utf-8"),
@@ -137,14 +149,17 @@ def run_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -
         check=False,
     )
     stderr = proc.stderr.decode("utf-8", "replace")
-    problems = []
+    found = []
     for line in stderr.splitlines():
         if line.startswith(("reportkit-error\t", "reportkit-error-last\t")):
             kind, needle, message = line.split("\t", 2)
             where = assembled.find(needle, last=kind.endswith("-last"))
-            problems.append(ReportError(message, where))
-    if problems:
-        raise problems[0]
+            found.append(ReportError(message, where))
+    if found and problems is not None:
+        problems += found
+        return
+    if found:
+        raise found[0]
     if proc.returncode != 0:
         first = next((ln for ln in stderr.splitlines() if ln.strip()), "pandoc failed")
         match = ASSEMBLED_LINE.search(stderr)
@@ -217,10 +232,10 @@ def write_assets(
         encoding="utf-8",
     )
     for css in settings.css:
-        source = project.path(css)
+        source = project.setting_file(("format", "html", "css"), css, "stylesheet")
         if not source.is_file():
             raise ReportError(f"stylesheet '{css}' does not exist", Location("_quarto.yml"))
-        target = out_dir / css
+        target = out_dir / css  # as the page links it; inside out_dir, as css is inside root
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
@@ -241,16 +256,22 @@ def copy_resources(project: Project, html: Path, out_dir: Path, assembled: Assem
                 assembled.find(src),
                 "reports are offline: save the image in the project, link it relatively",
             )
-        if re.match(r"^[a-z]+:", src) or src.startswith("/") or (out_dir / src).is_file():
+        if re.match(r"^(data|#)", src):
             continue
-        source = project.root / src
+        where = assembled.find(src)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+            raise ReportError(f"'{src}' is not a file of the project", where)
+        name = unquote(src.split("#")[0].split("?")[0])
+        target = confined(out_dir, out_dir / name, src, "file", where)
+        if target.is_file():
+            continue  # written by this render (assets, charts)
+        source = project_path(project.root, name, "file", where)
         if not source.is_file():
             raise ReportError(
                 f"image '{src}' does not exist",
-                assembled.find(src),
+                where,
                 "fix the path; it is relative to the project root",
             )
-        target = out_dir / src
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
@@ -266,17 +287,21 @@ def assemble_document(
     """
     variables = read_variables(project)
     metadata = document_metadata(project, prepared)
-    assembled = Assembler(project.root, variables, metadata, problems).assemble(
-        project.path(project.settings.document)
-    )
+    document = project.setting_file(("project", "render"), project.settings.document, "document")
+    assembled = Assembler(project.root, variables, metadata, problems).assemble(document)
     metadata.update(assembled.front_matter)
+    # What content may show: normalize.lua refuses any other image (engines/filters).
+    metadata["reportkit-files"] = readable_files(project.root)
     settings = document_settings(
         project.settings, assembled.front_matter, Location(project.settings.document, 1)
     )
+    front = Location(project.settings.document, 1)
     if settings.bibliography:
-        metadata["bibliography"] = [str(project.path(b)) for b in settings.bibliography]
+        metadata["bibliography"] = [
+            str(project_path(project.root, b, "bibliography", front)) for b in settings.bibliography
+        ]
     if settings.csl:
-        metadata["csl"] = str(project.path(settings.csl))
+        metadata["csl"] = str(project_path(project.root, settings.csl, "citation style", front))
     metadata["number-depth"] = settings.number_depth
     return assembled, metadata, settings
 
@@ -292,6 +317,10 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
         run_pandoc(args, assembled, project.root, html)
     finally:
         metadata_file.unlink(missing_ok=True)
+    if not settings.allow_raw_scripts:
+        unsafe = unsafe_html(html.read_text(encoding="utf-8"))
+        if unsafe:
+            raise ReportError(unsafe[0].message, assembled.find(unsafe[0].needle), SANITIZE_HINT)
     running_header = project.settings.running_header or prepared.conference.short_title
     write_assets(
         project,
@@ -303,3 +332,28 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     )
     copy_resources(project, html, out_dir, assembled)
     return html
+
+
+def vet_content(project: Project, prepared: Prepared, problems: list[ReportError]) -> None:
+    """What a render would refuse in the content, found without rendering: images from
+    outside the project or the network, script in raw HTML (for `check` and for Quarto's
+    pre-render step, which must stop Quarto before it renders such content)."""
+    with tempfile.TemporaryDirectory(prefix="reportkit-vet-") as folder:
+        out_dir = Path(folder)
+        try:
+            assembled, metadata, settings = assemble_document(project, prepared)
+            metadata_file = out_dir / ".metadata.yml"
+            metadata_file.write_text(
+                yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8"
+            )
+            html = out_dir / "report.html"
+            args = pandoc_arguments(project, metadata_file, "html5", settings)
+            run_pandoc(args, assembled, project.root, html, problems)
+        except ReportError as error:
+            problems.append(error)
+            return
+        if html.is_file() and not settings.allow_raw_scripts:
+            for unsafe in unsafe_html(html.read_text(encoding="utf-8")):
+                problems.append(
+                    ReportError(unsafe.message, assembled.find(unsafe.needle), SANITIZE_HINT)
+                )

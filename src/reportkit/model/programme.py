@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from reportkit.errors import ReportError, did_you_mean
 from reportkit.model.people import Person, load_people
 from reportkit.model.validation import StrictModel, validate
+from reportkit.sandbox import project_path
 from reportkit.yamlio import YamlDocument, load_yaml
 
 
@@ -115,7 +116,10 @@ def load_programme(root: Path, programme_file: str, people_file: str) -> Program
                 f"panel '{session.id}' has no panellists",
                 "list them under 'panellists:'",
             )
-        if not (root / session.content).is_file():
+        content = project_path(
+            root, session.content, "content file", doc.location(("sessions", index, "content"))
+        )
+        if not content.is_file():
             raise doc.error(
                 ("sessions", index, "content"),
                 f"content file '{session.content}' of session '{session.id}' does not exist",

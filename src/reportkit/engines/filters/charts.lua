@@ -21,6 +21,8 @@ local function chart_fragment(block)
   if #block.content ~= 1 or block.content[1].t ~= "Image" then return nil end
   local image = block.content[1]
   if not image.classes:includes("chart-image") then return nil end
+  -- Only the charts reportkit drew: any other path is content, never read here.
+  if not image.src:match("^_generated/charts/[%w-]+%.svg$") then return nil end
   local fragment = read(image.src:gsub("%.svg$", ".html"))
   if fragment then return pandoc.RawBlock("html", fragment) end
 end
@@ -43,6 +45,8 @@ if FORMAT:match("docx") then
     {
       Image = function(image)
         if not image.classes:includes("chart-image") then return nil end
+  -- Only the charts reportkit drew: any other path is content, never read here.
+  if not image.src:match("^_generated/charts/[%w-]+%.svg$") then return nil end
         local png = image.src:gsub("%.svg$", ".png")
         if png ~= image.src and exists(png) then
           image.src = png
