@@ -10,10 +10,16 @@ from pathlib import Path
 
 from reportkit import progress
 from reportkit.docx import write_docx
-from reportkit.engines.embedded import draft_mark, logo_asset, render_html, write_assets
+from reportkit.engines.embedded import (
+    draft_mark,
+    logo_asset,
+    render_html,
+    vet_content,
+    write_assets,
+)
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
-from reportkit.output import publish, staging
+from reportkit.output import publish, render_lock, staging
 from reportkit.paginate import Layout
 from reportkit.pdf import write_pdf
 from reportkit.prepare import prepare, write_chart_pngs, write_generated
@@ -46,10 +52,17 @@ def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], li
     Returns the files that changed and the warnings found on the way.
     """
     project = find_project(root)
-    prepared = prepare(project)
-    written = write_generated(project, prepared)
-    if with_pngs:
-        written += write_chart_pngs(project, prepared)
+    with render_lock(project.root):
+        prepared = prepare(project)
+        written = write_generated(project, prepared)
+        # Quarto renders the content itself after this step: stop it here if the content
+        # reaches outside the project or carries script (the embedded engine refuses both).
+        problems: list[ReportError] = []
+        vet_content(project, prepared, problems)
+        if problems:
+            raise problems[0]
+        if with_pngs:
+            written += write_chart_pngs(project, prepared)
     return written, prepared.warnings
 
 
@@ -66,9 +79,15 @@ def render(
     if final:
         project.settings = replace(project.settings, final=True)
     if engine == "quarto":
+        # Quarto's own pre- and post-render steps take the project's lock in turn.
         render_with_quarto(project, formats)
         outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
         return BuildResult([p for p in outputs if p.exists()], time.perf_counter() - started)
+    with render_lock(project.root):
+        return _render_embedded(project, formats, started)
+
+
+def _render_embedded(project, formats: tuple[str, ...], started: float) -> BuildResult:
     progress.step("prepare: data, charts and generated files")
     prepared = prepare(project)
     write_generated(project, prepared)
@@ -114,14 +133,17 @@ def post_render(root: Path) -> BuildResult:
     outputs = os.environ.get("QUARTO_PROJECT_OUTPUT_FILES")
     names = outputs.splitlines() if outputs is not None else ["report.html"]
     result = BuildResult()
-    if any(name.endswith(".html") for name in names):
-        result.outputs += print_pdf(root).outputs
-    if any(name.endswith(".docx") for name in names):
-        project = find_project(root)
-        prepared = prepare(project)
-        with staging(project.output_dir) as stage:
-            write_docx(project, prepared, stage / "report.docx")
-            result.outputs += publish(stage, project.output_dir)
+    project = find_project(root)
+    with render_lock(project.root):
+        if any(name.endswith(".html") for name in names):
+            printed = print_pdf(root)
+            result.outputs += printed.outputs
+            result.layout = printed.layout
+        if any(name.endswith(".docx") for name in names):
+            prepared = prepare(project)
+            with staging(project.output_dir) as stage:
+                write_docx(project, prepared, stage / "report.docx")
+                result.outputs += publish(stage, project.output_dir)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -134,6 +156,11 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
     """
     started = time.perf_counter()
     project = find_project(root)
+    with render_lock(project.root):
+        return _print_pdf(project, html, started)
+
+
+def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
     prepared = prepare(project)
     html = (html or project.output_dir / "report.html").resolve()
     if not html.is_file():

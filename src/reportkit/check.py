@@ -86,9 +86,23 @@ def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
         return (str(origin.path), origin.line, column) if origin else ("?", None, None)
 
     first_use: dict[str, tuple] = {}
+    level = 0  # of the last heading, to catch a skipped level
     for number, line in enumerate(lines, start=1):
         if number in code:
             continue
+        heading = HEADING.match(line)
+        if heading:
+            depth = len(heading.group(1))
+            if level and depth > level + 1:
+                problems.append(
+                    Problem(
+                        *at(number, 1),
+                        "warning",
+                        f"heading level {depth} follows level {level}: a level is skipped",
+                        f"use {'#' * (level + 1)} here, or add the missing level above",
+                    )
+                )
+            level = depth
         for match in ID_ATTRIBUTE.finditer(line):
             where = at(number, match.start(1))
             previous = first_use.setdefault(match.group(1), where)

@@ -88,6 +88,15 @@ class ReportkitGroup(click.Group):
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            # The machine's, not reportkit's: say which file, as for any other problem.
+            stderr.print(
+                f"[bold red]error:[/] {exc.filename}: {(exc.strerror or str(exc)).lower()}",
+                markup=True,
+            )
+            sys.exit(1)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -244,6 +253,7 @@ def post_render(project_dir: Path) -> None:
     result = build.post_render(project_dir)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
+    _layout_summary(result.layout)
 
 
 @app.command()

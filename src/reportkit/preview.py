@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 import threading
 from functools import partial
 from http import HTTPStatus
@@ -86,6 +87,20 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         return super().do_GET()
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """Serves one editor's browser: a dropped connection is one line, never a traceback."""
+
+    daemon_threads = True
+    on_event = print
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            self.on_event(f"connection from {client_address[0]} dropped ({type(error).__name__})")
+        else:
+            self.on_event(f"could not answer {client_address[0]}: {type(error).__name__}: {error}")
+
+
 def watched_paths(root: Path) -> list[Path]:
     return [root / name for name in WATCHED if (root / name).exists()]
 
@@ -102,8 +117,8 @@ class Preview:
         output = self.root / "_output"
         output.mkdir(exist_ok=True)
         handler = partial(PreviewHandler, state=self.state, directory=str(output))
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = PreviewServer((host, port), handler)
+        self.server.on_event = on_event
         self.serving = False
         self.watching = threading.Event()
 
