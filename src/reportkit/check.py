@@ -299,12 +299,16 @@ def check_project(root: Path) -> list[Problem]:
     # What pandoc finds (images by their real path, unsafe raw HTML), said once.
     vetted: list[ReportError] = []
     vet_content(project, prepared, vetted)
-    said = {(p.path, p.line, p.message.split(" (")[0]) for p in problems}
-    for problem in map(Problem.from_error, vetted):
-        if (problem.path, problem.line, problem.message.split(" (")[0]) not in said:
-            problems.append(problem)
+    said = {_gist(p) for p in problems}
+    problems += [p for p in map(Problem.from_error, vetted) if _gist(p) not in said]
     problems += unfinished_problems(project)
     return _sorted(problems)
+
+
+def _gist(problem: Problem) -> tuple:
+    """Where a problem is and what it says before any detail: the same problem found by two
+    checks (the text's and pandoc's) is said once."""
+    return problem.path, problem.line, re.split(r" \(|: ", problem.message)[0]
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -56,6 +56,13 @@ CSS_REMOTE = re.compile(r"url\(\s*['\"]?\s*(https?:|//)|@import", re.I)
 class Unsafe:
     needle: str  # text to find in the sources, for the error's file:line
     message: str
+    fallback: str | None = None  # tried when the needle is not in the sources as written
+
+
+def _longest_plain_run(value: str) -> str:
+    """The longest piece of a value with no space or control character: what survives of it
+    in the source when entities or tabs were used to disguise it."""
+    return max(re.split(r"[\x00-\x20]+", value), key=len)
 
 
 def _own(element) -> bool:
@@ -92,10 +99,10 @@ def unsafe_html(html: str) -> list[Unsafe]:
                 found.append(Unsafe(f"{name}=", f"event handler '{name}' runs script"))
             elif name == "srcdoc":
                 found.append(Unsafe("srcdoc=", "'srcdoc' embeds another page"))
-            elif name in URL_ATTRIBUTES and SCRIPT_SCHEME.match(_clean_url(value)):
-                found.append(
-                    Unsafe(value.strip()[:40], f"a {value.split(':')[0].strip()}: URL runs script")
-                )
+            elif name in URL_ATTRIBUTES and SCRIPT_SCHEME.match(clean := _clean_url(value)):
+                scheme = clean.split(":")[0].lower()
+                message = f"a {scheme}: URL runs script"
+                found.append(Unsafe(value.strip()[:40], message, _longest_plain_run(value)[:40]))
             elif name in LOADING_ATTRIBUTES and REMOTE.match(value.strip()):
                 found.append(
                     Unsafe(

@@ -106,9 +106,12 @@ def parse_yaml(text: str, path: Path, display: str, line_offset: int = 0) -> Yam
         mark = exc.problem_mark or exc.context_mark
         where = Location(display, mark.line + 1 + line_offset, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ReportError(
-            f"invalid YAML: {problem}", where, "check indentation, colons and quoting"
-        ) from exc
+        hint = (
+            "write the values out instead of repeating them with aliases"
+            if "aliases" in problem or "expanded" in problem
+            else "check indentation, colons and quoting"
+        )
+        raise ReportError(f"invalid YAML: {problem}", where, hint) from exc
     finally:
         loader.dispose()
     if line_offset:

@@ -320,7 +320,9 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     if not settings.allow_raw_scripts:
         unsafe = unsafe_html(html.read_text(encoding="utf-8"))
         if unsafe:
-            raise ReportError(unsafe[0].message, assembled.find(unsafe[0].needle), SANITIZE_HINT)
+            raise ReportError(
+                unsafe[0].message, unsafe_location(assembled, unsafe[0]), SANITIZE_HINT
+            )
     running_header = project.settings.running_header or prepared.conference.short_title
     write_assets(
         project,
@@ -332,6 +334,13 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     )
     copy_resources(project, html, out_dir, assembled)
     return html
+
+
+def unsafe_location(assembled: Assembled, unsafe) -> Location | None:
+    where = assembled.find(unsafe.needle)
+    if where is None and unsafe.fallback:
+        where = assembled.find(unsafe.fallback)
+    return where
 
 
 def vet_content(project: Project, prepared: Prepared, problems: list[ReportError]) -> None:
@@ -355,5 +364,5 @@ def vet_content(project: Project, prepared: Prepared, problems: list[ReportError
         if html.is_file() and not settings.allow_raw_scripts:
             for unsafe in unsafe_html(html.read_text(encoding="utf-8")):
                 problems.append(
-                    ReportError(unsafe.message, assembled.find(unsafe.needle), SANITIZE_HINT)
+                    ReportError(unsafe.message, unsafe_location(assembled, unsafe), SANITIZE_HINT)
                 )
