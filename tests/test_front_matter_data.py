@@ -4,6 +4,7 @@ example's HTML and PDF, and the one-line errors for a bad registry."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import lxml.etree
 import lxml.html
@@ -275,28 +276,36 @@ def test_key_messages_written_but_not_placed_is_a_warning(mini):
 
 # --- the brand logo on the cover -----------------------------------------------------------
 
+BRAND_DIR = ROOT / "brands" / "harbour"
 
-def test_the_cover_carries_the_brand_logo_in_html_and_pdf(example, html):
-    brand = yaml.safe_load((ROOT / "brands" / "harbour" / "_brand.yml").read_text())
-    logo_file = ROOT / "brands" / "harbour" / brand["logo"]["images"][brand["logo"]["small"]]
-    src = html.xpath("//header[@id='cover']/img[contains(@class,'cover-logo')]/@src")
-    assert len(src) == 1
-    assert (example.html.parent / src[0]).read_bytes() == logo_file.read_bytes()
-    # The PDF draws the SVG logo as vector shapes: look for its outline on page one, with the
-    # logo's proportions and fill colour, above the organiser line.
-    svg = lxml.etree.parse(str(logo_file)).getroot()
+
+def brand_logo() -> Path:
+    brand = yaml.safe_load((BRAND_DIR / "_brand.yml").read_text())
+    return BRAND_DIR / brand["logo"]["images"][brand["logo"]["small"]]
+
+
+def cover_logo_shapes(pdf_path: Path) -> list[dict]:
+    """Shapes on page one with the SVG logo's proportions and fill colour, above the organiser
+    line: WeasyPrint draws an SVG logo as vector shapes, not as an image."""
+    svg = lxml.etree.parse(str(brand_logo())).getroot()
     _, _, width, height = (float(v) for v in svg.get("viewBox").split())
     fill = svg[0].get("fill").lstrip("#")
     rgb = tuple(round(int(fill[i : i + 2], 16) / 255, 2) for i in (0, 2, 4))
-    with pdfplumber.open(example.pdf) as document:
+    with pdfplumber.open(pdf_path) as document:
         page = document.pages[0]
-        shapes = [
+        organiser = next(w for w in page.extract_words() if w["text"] == "INTERNATIONAL")
+        return [
             s
             for s in page.curves + page.rects
             if s["height"] > 5
             and abs(s["width"] / s["height"] - width / height) < 0.05
             and tuple(round(c, 2) for c in s.get("non_stroking_color") or ()) == rgb
+            and s["bottom"] < organiser["top"]
         ]
-        organiser = next(w for w in page.extract_words() if w["text"] == "INTERNATIONAL")
-    assert shapes, "no shape with the logo's proportions and colour on the cover"
-    assert shapes[0]["bottom"] < organiser["top"]
+
+
+def test_the_cover_carries_the_brand_logo_in_html_and_pdf(example, html):
+    src = html.xpath("//header[@id='cover']/img[contains(@class,'cover-logo')]/@src")
+    assert len(src) == 1
+    assert (example.html.parent / src[0]).read_bytes() == brand_logo().read_bytes()
+    assert cover_logo_shapes(example.pdf), "no shape with the logo's proportions and colour"

@@ -143,7 +143,9 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
             write_assets(project, stage, running, bool(prepared.charts), prepared.brand, draft)
             (stage / "assets" / "quarto.css").write_text(QUARTO_SCREEN_CSS, encoding="utf-8")
             (stage / html.name).write_text(
-                with_screen_assets(stable_ids(text), bool(prepared.charts), draft),
+                with_screen_assets(
+                    stable_ids(text), bool(prepared.charts), draft, logo_asset(prepared.brand)
+                ),
                 encoding="utf-8",
             )
             published += publish(stage, html.parent)

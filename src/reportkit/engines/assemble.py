@@ -262,8 +262,11 @@ class Assembler:
                     f"'{target_name}' is written by `reportkit prepare`: Quarto cannot include it "
                     "(it expands includes before pre-render, so a fresh clone fails)",
                     here,
-                    "place generated parts with {{< reportkit PART >}}: "
-                    + ", ".join(GENERATED_PARTS),
+                    "place generated parts with "
+                    + ", ".join(
+                        f"{{{{< reportkit {name}{' ID' if listed_in else ''} >}}}}"
+                        for name, (_, listed_in) in GENERATED_PARTS.items()
+                    ),
                 )
             )
             return
