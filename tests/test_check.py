@@ -26,7 +26,7 @@ EXPECTED = [
     "content/intro.qmd:19:1: error: image 'images/missing.png' does not exist (fix the path; it is relative to the project root)",
     "content/intro.qmd:19:1: warning: image 'images/missing.png' has no alt text (add fig-alt=\"…\" describing what it shows)",
     "content/intro.qmd:21: error: included file 'missing.qmd' does not exist (create it, or fix the path: relative to the rendered document (as in Quarto, also inside included files), '/' is the project root)",
-    "data/people.yml:8:5: warning: person 'idle' is not in any session of data/programme.yml (add them to a session or remove them)",
+    "data/people.yml:7:5: warning: person 'idle' is not in any session of data/programme.yml (add them to a session or remove them)",
 ]
 
 

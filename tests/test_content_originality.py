@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.source_report import require_source
 from tools.overlap import SOURCE, shared_runs
@@ -33,3 +34,10 @@ def test_no_run_of_twelve_words_is_shared_with_the_source(path):
         text = text.replace(title, "«title»")
     runs = shared_runs(text, SOURCE.read_text(encoding="utf-8"), 12)
     assert runs == [], f"{path.name} shares: {runs[:3]}"
+
+
+def test_key_messages_share_no_run_of_twelve_words_with_the_source():
+    require_source()
+    conference = yaml.safe_load((ROOT / "data" / "conference.yml").read_text(encoding="utf-8"))
+    text = "\n\n".join(conference["key-messages"]).replace("**", "")
+    assert shared_runs(text, SOURCE.read_text(encoding="utf-8"), 12) == []

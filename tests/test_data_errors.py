@@ -24,7 +24,7 @@ def test_duplicate_person_id(mini):
     with (mini / "data" / "people.yml").open("a", encoding="utf-8") as f:
         f.write("  - id: ayse-yildiz\n    name: Another Person\n")
     proc = run_reportkit("render", mini)
-    assert_clean_failure(proc, r"data/people\.yml:8:5: duplicate person id 'ayse-yildiz'")
+    assert_clean_failure(proc, r"data/people\.yml:7:5: duplicate person id 'ayse-yildiz'")
 
 
 def test_duplicate_session_id(mini):
@@ -83,7 +83,7 @@ def test_person_never_referenced_is_a_warning(mini):
     proc = run_reportkit("render", mini, "--to", "html")
     assert proc.returncode == 0, proc.stderr
     assert (
-        "warning: data/people.yml:8:5: person 'idle-person' is not in any session of "
+        "warning: data/people.yml:7:5: person 'idle-person' is not in any session of "
         "data/programme.yml" in proc.stderr
     )
 

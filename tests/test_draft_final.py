@@ -58,7 +58,13 @@ def test_check_final_lists_every_placeholder_of_a_new_project(blank):
         source = (blank / path).read_text().splitlines()[int(number) - 1]
         assert source[int(column) - 1 :].startswith("PLACEHOLDER"), line
     files = {line.split(":")[0] for line in placeholders}
-    assert {"content/background.qmd", "data/conference.yml", "data/people.yml"} <= files
+    assert {
+        "content/background.qmd",
+        "data/conference.yml",
+        "data/people.yml",
+        "data/organisations.yml",
+        "data/glossary.yml",
+    } <= files
 
 
 def test_check_without_final_warns_but_passes(blank):

@@ -18,6 +18,7 @@ import yaml
 from tests.conftest import PROJECT_ENTRIES, ROOT, copy_project, run_reportkit
 from tests.pdfread import Pdf
 from tests.quarto import quarto_env, require_quarto, run_quarto
+from tests.test_front_matter_data import brand_logo, cover_logo_shapes
 
 NBSP = "\u00a0"
 
@@ -141,15 +142,25 @@ def test_both_engines_quote_the_same_facts(quarto_example, quarto_html, embedded
         assert words(quarto_html.xpath("//main")[0]).count(value) == count, name
 
 
-def test_both_engines_give_the_same_session_blocks_and_annexes(quarto_html, embedded_html):
+def test_both_engines_give_the_same_generated_parts(quarto_html, embedded_html):
     for xpath in (
         "//main//div[contains(@class,'session-people')]",
         "//main//*[@id='sec-annex-programme']//tr",
         "//main//*[@id='sec-annex-speakers']//li",
+        "//main//*[@id='sec-annex-speakers']//div[contains(@class,'organisation-group')]/p",
+        "//main//*[@id='sec-acronyms']//dt | //main//*[@id='sec-acronyms']//dd",
+        "//main//*[@id='sec-key-messages']//div[contains(@class,'key-message')]",
     ):
         embedded = [words(e) for e in embedded_html.xpath(xpath)]
         assert embedded, xpath
         assert [words(e) for e in quarto_html.xpath(xpath)] == embedded, xpath
+
+
+def test_quarto_page_and_pdf_carry_the_brand_logo_on_the_cover(quarto_example, quarto_html):
+    src = quarto_html.xpath("//div[contains(@class,'cover')]/img[@class='cover-logo']/@src")
+    assert len(src) == 1
+    assert (quarto_example / "_output" / src[0]).read_bytes() == brand_logo().read_bytes()
+    assert cover_logo_shapes(quarto_example / "_output" / "report.pdf")
 
 
 def test_quarto_page_is_offline_with_brand_fonts_and_interactive_charts(quarto_example):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import lxml.html
 import pypdf
 import pytest
 import yaml
@@ -48,6 +49,8 @@ def test_new_creates_a_project_that_renders_at_once(tmp_path):
         "content/recommendations.qmd",
         "data/conference.yml",
         "data/people.yml",
+        "data/organisations.yml",
+        "data/glossary.yml",
         "data/programme.yml",
         "data/stats/datapackage.yaml",
         "data/charts.yml",
@@ -117,6 +120,43 @@ def test_next_edition_carries_settings_brand_data_charts_and_facts(tmp_path):
         assert f'id="fig-{chart["id"]}"' in html
     pages = Pdf(target / "_output" / "report.pdf").pages
     assert not [p.number for p in pages if "Istanbul 2017" in p.text]
+
+
+def test_next_edition_carries_organisations_and_glossary_but_not_key_messages(tmp_path):
+    previous = copy_project(
+        ROOT,
+        tmp_path / "istanbul-2017",
+        ("_quarto.yml", "report.qmd", "content", "data", "images", "brands"),
+    )
+    target = tmp_path / "istanbul-2019"
+    proc = run_reportkit("new", target, "--from", previous, "--year", "2019")
+    assert proc.returncode == 0, proc.stderr
+    glossary = (previous / "data" / "glossary.yml").read_bytes()
+    assert (target / "data" / "glossary.yml").read_bytes() == glossary
+    # The registry is carried whole; the template's placeholder people need its placeholder
+    # organisations, which follow under a note.
+    before = (previous / "data" / "organisations.yml").read_text()
+    after = (target / "data" / "organisations.yml").read_text()
+    assert after.startswith(before)
+    ids = [o["id"] for o in yaml.safe_load(after)["organisations"]]
+    old_ids = [o["id"] for o in yaml.safe_load(before)["organisations"]]
+    assert ids[: len(old_ids)] == old_ids and "placeholder-organisation" in ids[len(old_ids) :]
+    previous_messages = yaml.safe_load((previous / "data" / "conference.yml").read_text())
+    messages = yaml.safe_load((target / "data" / "conference.yml").read_text())["key-messages"]
+    assert messages and all("PLACEHOLDER" in m for m in messages)
+    assert not set(messages) & set(previous_messages["key-messages"])
+    proc = run_reportkit("render", target, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    html = lxml.html.parse(str(target / "_output" / "report.html")).getroot()
+    terms = [dt.text_content() for dt in html.xpath("//section[@id='sec-acronyms']//dt")]
+    assert "UNHCR" in terms, terms  # from the carried glossary, used in carried captions
+    assert "UNODC" not in terms  # in the registry, but this edition's text does not use it yet
+    proc = run_reportkit("check", "--final", target)
+    assert proc.returncode == 1
+    flagged = re.findall(
+        r"^data/organisations\.yml:(\d+):\d+: warning: placeholder", proc.stdout, re.M
+    )
+    assert flagged and min(int(line) for line in flagged) > len(before.splitlines())
 
 
 @pytest.fixture(scope="module")

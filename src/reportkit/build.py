@@ -177,7 +177,9 @@ def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
             write_assets(project, stage, running, bool(prepared.charts), prepared.brand, draft)
             (stage / "assets" / "quarto.css").write_text(QUARTO_SCREEN_CSS, encoding="utf-8")
             (stage / html.name).write_text(
-                with_screen_assets(stable_ids(text), bool(prepared.charts), draft),
+                with_screen_assets(
+                    stable_ids(text), bool(prepared.charts), draft, logo_asset(prepared.brand)
+                ),
                 encoding="utf-8",
             )
             published += publish(stage, html.parent)

@@ -16,6 +16,7 @@ from reportkit.errors import Location, ReportError
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
 from reportkit.sandbox import project_path
+from reportkit.yamlio import load_yaml
 
 ID_ATTRIBUTE = re.compile(r"\{[^}]*#([A-Za-z][\w:.-]*)")
 REFERENCE = re.compile(r"(?:^|(?<=[\s(\[;-]))@((?:sec|fig|tbl)-[\w-]*\w)")
@@ -229,6 +230,7 @@ def unused_definitions(project, prepared, assembled: Assembled) -> list[Problem]
                     f"{{{{< include {session.content} >}}}} to {project.settings.document}",
                 )
             )
+    problems += unplaced_front_matter(project, prepared, placed)
     # Shortcodes are already resolved in the assembled text: look in the source files.
     sources = "\n".join(path.read_text(encoding="utf-8") for path in assembled.files)
     for name in prepared.variables.get("facts") or {}:
@@ -243,6 +245,61 @@ def unused_definitions(project, prepared, assembled: Assembled) -> list[Problem]
                     f"quote it with {{{{< var facts.{name} >}}}} or remove it",
                 )
             )
+    return problems
+
+
+def unplaced_front_matter(project, prepared, placed: set[Path]) -> list[Problem]:
+    """Key messages written but never placed, or placed but never written; acronyms used
+    with no Acronyms page."""
+    problems = []
+    settings = project.settings
+    document = project.path(settings.document).read_text(encoding="utf-8").splitlines()
+
+    def shortcode_line(part: str) -> int | None:
+        pattern = re.compile(r"\{\{<\s*reportkit\s+" + re.escape(part) + r"\s*>\}\}")
+        return next((n for n, line in enumerate(document, 1) if pattern.search(line)), None)
+
+    def is_placed(part: str) -> bool:
+        return project.path(f"_generated/{part}.qmd").resolve() in placed
+
+    messages = prepared.conference.key_messages
+    if messages and not is_placed("key-messages"):
+        where = load_yaml(project.path(settings.conference), settings.conference)
+        loc = where.location(("key-messages",))
+        problems.append(
+            Problem(
+                str(loc.path),
+                loc.line,
+                loc.column,
+                "warning",
+                "the key messages are never placed in the report",
+                f"add {{{{< reportkit key-messages >}}}} after the front matter in "
+                f"{settings.document}",
+            )
+        )
+    if not messages and is_placed("key-messages"):
+        problems.append(
+            Problem(
+                settings.document,
+                shortcode_line("key-messages"),
+                1,
+                "warning",
+                f"the key messages page is empty: {settings.conference} has no key-messages",
+                "write them there (a list of short paragraphs) or remove the shortcode",
+            )
+        )
+    if prepared.acronyms and not is_placed("acronyms"):
+        problems.append(
+            Problem(
+                settings.document,
+                None,
+                None,
+                "warning",
+                f"the text uses {len(prepared.acronyms)} acronym(s) of {settings.glossary} and "
+                f"{settings.organisations} but the report has no Acronyms page",
+                "add {{< reportkit acronyms >}} after the front matter",
+            )
+        )
     return problems
 
 

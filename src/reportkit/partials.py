@@ -20,8 +20,8 @@ def md(text: str | None) -> str:
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text or "")
 
 
-def person_line(person: Person) -> str:
-    affiliation = md(person.affiliation)
+def person_line(programme: Programme, person: Person) -> str:
+    affiliation = md(programme.affiliation(person))
     name = f"**{md(person.full_name)}**"
     return f"{name}, {affiliation}" if affiliation else name
 
@@ -32,7 +32,7 @@ def session_header(programme: Programme, session) -> str:
     for label, people in programme.roles(session):
         lines.append(f'::: {{.session-role role="{label.lower()}"}}')
         lines.append(f"[{label}]{{.session-role-label}}\n")
-        lines.extend(f"- {person_line(p)}" for p in people)
+        lines.extend(f"- {person_line(programme, p)}" for p in people)
         lines.append(":::")
     lines.append(":::")
     return "\n".join(lines)
@@ -93,24 +93,42 @@ def programme_annex(programme: Programme, source: str) -> str:
     )
 
 
+INDEPENDENT = "Independent"
+
+
 def speakers_annex(programme: Programme, source: str) -> str:
-    """Annex: every speaker, moderator and panellist, grouped by organisation."""
+    """Annex: every speaker, moderator and panellist under their organisation (one group an
+    organisation of the registry, headed by its full name and country, in alphabetical
+    order), people without one last."""
 
-    def organisation(person: Person) -> str:
-        return person.organisation or "Independent or unspecified"
+    def group_of(person: Person) -> tuple:
+        organisation = programme.organisation(person)
+        # Sorted by name; the id keeps two organisations of one name apart.
+        return (
+            (1, "", "")
+            if organisation is None
+            else (0, organisation.name.casefold(), organisation.id)
+        )
 
-    people = sorted(programme.people.values(), key=lambda p: (organisation(p).casefold(), p.name))
+    people = sorted(programme.people.values(), key=lambda p: (group_of(p), p.name.casefold()))
     parts = [
         GENERATED_NOTE.format(source=source),
         "# Annex 2: Speakers by organisation {#sec-annex-speakers .unnumbered .annex}\n",
     ]
-    for org, members in groupby(people, key=organisation):
-        parts.append(f"**{md(org)}**\n")
+    for _, members in groupby(people, key=group_of):
+        members = list(members)
+        organisation = programme.organisation(members[0])
+        if organisation is None:
+            heading = f"**{INDEPENDENT}**"
+        else:
+            heading = f"**{md(organisation.full_name)}** · {md(organisation.country)}"
+        parts += ["::: {.organisation-group}", heading, ""]
         for person in members:
             sessions = ", ".join(
                 f"[{md(s.title)}](#sec-{s.id})" for s in programme.sessions_of(person.id)
             )
-            title = f", {md(person.title)}" if person.title else ""
-            parts.append(f"- {md(person.full_name)}{title} ({sessions})")
-        parts.append("")
+            details = [person.title, person.country if organisation is None else None]
+            described = "".join(f", {md(d)}" for d in details if d)
+            parts.append(f"- {md(person.full_name)}{described} ({sessions})")
+        parts += [":::", ""]
     return "\n".join(parts)

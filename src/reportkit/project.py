@@ -49,6 +49,8 @@ BUILTIN_FILTERS = ["reportkit"]
 REPORTKIT_OPTIONS = {
     "conference": str,
     "people": str,
+    "organisations": str,
+    "glossary": str,
     "programme": str,
     "stats": str,
     "charts": str,
@@ -86,6 +88,8 @@ class Settings:
     brand: str | None = None
     conference: str = "data/conference.yml"
     people: str = "data/people.yml"
+    organisations: str = "data/organisations.yml"
+    glossary: str = "data/glossary.yml"
     programme: str = "data/programme.yml"
     stats: str = "data/stats"
     charts: str = "data/charts.yml"
@@ -287,6 +291,8 @@ def read_settings(doc: YamlDocument) -> Settings:
         brand=_typed(doc, ("brand",), data["brand"], str) if "brand" in data else None,
         conference=rk.get("conference", "data/conference.yml"),
         people=rk.get("people", "data/people.yml"),
+        organisations=rk.get("organisations", "data/organisations.yml"),
+        glossary=rk.get("glossary", "data/glossary.yml"),
         programme=rk.get("programme", "data/programme.yml"),
         stats=rk.get("stats", "data/stats"),
         charts=rk.get("charts", "data/charts.yml"),

@@ -38,9 +38,12 @@ def draft_element(draft: str) -> HtmlElement:
     return mark
 
 
-def with_screen_assets(html: str, charts: bool, draft: str | None = None) -> str:
+def with_screen_assets(
+    html: str, charts: bool, draft: str | None = None, logo: str | None = None
+) -> str:
     """Link reportkit's fonts, the look of its parts (components.css: cover, sessions, lists,
-    figures), brand colours and chart scripts into Quarto's page <head>."""
+    figures), brand colours and chart scripts into Quarto's page <head>; put the brand logo
+    on the cover, as reportkit's own page has it."""
     if SCREEN_ASSETS_MARK in html:
         return html
     links = [
@@ -59,6 +62,14 @@ def with_screen_assets(html: str, charts: bool, draft: str | None = None) -> str
     if draft:
         banner = lxml.html.tostring(draft_element(draft), encoding="unicode")
         html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + banner, html, count=1)
+    if logo:
+        image = lxml.html.tostring(_element("img", class_="cover-logo", src=logo, alt=""))
+        html = re.sub(
+            r'(<div class="cover">)',
+            lambda m: m.group(1) + "\n" + image.decode(),
+            html,
+            count=1,
+        )
     return html
 
 

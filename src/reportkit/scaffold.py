@@ -12,10 +12,11 @@ import yaml
 
 from reportkit.brand import BUILTIN_BRANDS, builtin_brand_dir
 from reportkit.errors import ReportError
-from reportkit.project import find_project
+from reportkit.project import Project, find_project
 
 PLACEHOLDER_SUFFIXES = {".qmd", ".yml", ".yaml", ".md", ".csv"}
-# What the next edition inherits from the last one; content, people and programme start afresh.
+# What the next edition inherits from the last one (with the organisations registry and the
+# glossary, wherever _quarto.yml puts them); content, people and programme start afresh.
 CARRIED_OVER = (
     "_quarto.yml",
     "_brand.yml",
@@ -154,12 +155,55 @@ def reset_edition_settings(config: Path, values: NewProject) -> None:
     config.write_text(text, encoding="utf-8")
 
 
+def carry_registry(previous: Project, target: Path) -> None:
+    """The organisations registry and the glossary of the previous edition, where it has them
+    (organisations recur from one edition to the next). The template's placeholder people
+    refer to the template's placeholder organisations: those are added to the carried
+    registry, under a note, so the new project renders at once and `check --final` flags them.
+    """
+    settings = previous.settings
+    for name in (settings.organisations, settings.glossary):
+        if previous.path(name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(previous.path(name), target / name)
+    registry = target / settings.organisations
+    if not previous.path(settings.organisations).is_file():
+        return
+    template = yaml.safe_load((template_dir() / "data" / "organisations.yml").read_text("utf-8"))
+    carried = yaml.safe_load(registry.read_text("utf-8")) or {}
+    known = {entry.get("id") for entry in carried.get("organisations") or []}
+    missing = [entry for entry in template["organisations"] if entry["id"] not in known]
+    if not missing:
+        return
+    text = registry.read_text("utf-8")
+    item = re.search(r"(?m)^([ \t]*)- ", text)
+    indent = item.group(1) if item else "  "
+    block = yaml.safe_dump(missing, allow_unicode=True, sort_keys=False)
+    note = (
+        "# Added by `reportkit new --from` for the placeholder people of data/people.yml:\n"
+        "# remove these once every person names an organisation of this registry.\n"
+    )
+    lines = [indent + line if line else line for line in (note + block).splitlines()]
+    registry.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", "utf-8")
+
+
 def create_next_edition(target: Path, previous: Path, values: NewProject) -> Path:
-    """The next edition: settings, brand, data package, charts and facts of the previous one;
-    content, people and programme as fresh placeholders."""
+    """The next edition: settings, brand, data package, charts, facts, organisations and
+    glossary of the previous one; content, people, programme and key messages as fresh
+    placeholders."""
     previous_project = find_project(previous)
     _check_target(target)
     target.mkdir(parents=True, exist_ok=True)
+    # The template's own registry and glossary give way to the previous edition's.
+    settings = previous_project.settings
+    registry = [
+        template_name
+        for template_name, name in (
+            ("data/organisations.yml", settings.organisations),
+            ("data/glossary.yml", settings.glossary),
+        )
+        if previous_project.path(name).is_file()
+    ]
     _copy_template(
         target,
         values,
@@ -169,8 +213,10 @@ def create_next_edition(target: Path, previous: Path, values: NewProject) -> Pat
             "data/charts.yml",
             "data/facts.yml",
             "content/background.qmd",
+            *registry,
         ),
     )
+    carry_registry(previous_project, target)
     for name in CARRIED_OVER:
         source = previous_project.root / name
         if source.is_dir():

@@ -25,6 +25,8 @@ SUPPORTED = ("include", "var", "meta", "pagebreak", "reportkit")
 # project's Quarto extension (_extensions/reportkit) resolves the same shortcode for Quarto.
 GENERATED_PARTS = {
     "front-matter": ("front-matter.qmd", None),
+    "acronyms": ("acronyms.qmd", None),
+    "key-messages": ("key-messages.qmd", None),
     "annexes": ("annexes.qmd", None),
     "session": ("sessions", "data/programme.yml"),
     "chart": ("charts", "data/charts.yml"),
@@ -100,6 +102,7 @@ class Assembler:
         variables: dict[str, Any],
         metadata: dict[str, Any],
         problems: list[ReportError] | None = None,
+        generated: dict[str, str] | None = None,
     ):
         self.root = root
         self.variables = variables
@@ -107,6 +110,9 @@ class Assembler:
         # With a list, problems are collected and assembly goes on (`reportkit check`);
         # without, the first one is raised (a render stops at once).
         self.problems = problems
+        # Generated parts by project-relative path, when they are not written yet (prepare
+        # reads the whole text for the acronyms it uses); otherwise they are read from disk.
+        self.generated = generated
 
     def _problem(self, error: ReportError) -> None:
         if self.problems is None:
@@ -271,6 +277,15 @@ class Assembler:
             if len(args) != 1:
                 self._problem(ReportError(f"{{{{< reportkit {name} >}}}} takes no id", here))
                 return None
+            if self._generated_text(generated / place) is None:
+                self._problem(
+                    ReportError(
+                        f"_generated/{place} does not exist",
+                        here,
+                        "`reportkit prepare` writes it: render with reportkit or Quarto",
+                    )
+                )
+                return None
             return generated / place
         if len(args) != 2:
             self._problem(
@@ -282,12 +297,26 @@ class Assembler:
             )
             return None
         target = generated / place / f"{args[1]}.qmd"
-        if not target.is_file():
-            known = sorted(p.stem for p in (generated / place).glob("*.qmd"))
+        if self._generated_text(target) is None:
+            if self.generated is None:
+                known = sorted(p.stem for p in (generated / place).glob("*.qmd"))
+            else:
+                prefix = f"_generated/{place}/"
+                known = sorted(
+                    Path(k).stem
+                    for k in self.generated
+                    if k.startswith(prefix) and k.endswith(".qmd")
+                )
             hint = did_you_mean(args[1], known) or f"the ids are listed in {listed_in}"
             self._problem(ReportError(f"unknown {name} '{args[1]}'", here, hint))
             return None
         return target
+
+    def _generated_text(self, path: Path) -> str | None:
+        """A generated part's text (from memory when given), or None if there is none."""
+        if self.generated is not None:
+            return self.generated.get(relative(path, self.root))
+        return path.read_text(encoding="utf-8") if path.is_file() else None
 
     def _include(self, arg, path, here, out, origins, files, stack) -> None:
         target_name = arg.strip().strip("\"'")
@@ -297,9 +326,11 @@ class Assembler:
                     f"'{target_name}' is written by `reportkit prepare`: Quarto cannot include it "
                     "(it expands includes before pre-render, so a fresh clone fails)",
                     here,
-                    "place generated parts with {{< reportkit front-matter >}}, "
-                    "{{< reportkit session ID >}}, {{< reportkit chart ID >}} or "
-                    "{{< reportkit annexes >}}",
+                    "place generated parts with "
+                    + ", ".join(
+                        f"{{{{< reportkit {name}{' ID' if listed_in else ''} >}}}}"
+                        for name, (_, listed_in) in GENERATED_PARTS.items()
+                    ),
                 )
             )
             return
@@ -340,11 +371,14 @@ class Assembler:
             return
         files.append(target)
         display = relative(target, self.root)
-        try:
-            lines = read_text(target, display).splitlines()
-        except ReportError as error:
-            self._problem(error)
-            return
+        if display.startswith("_generated/"):
+            lines = (self._generated_text(target) or "").splitlines()
+        else:
+            try:
+                lines = read_text(target, display).splitlines()
+            except ReportError as error:
+                self._problem(error)
+                return
         front, start = self._front_matter(lines, target, display)
         # Blank lines around an include keep it from merging into neighbouring paragraphs.
         out.append("")

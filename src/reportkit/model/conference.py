@@ -95,6 +95,15 @@ class Conference(StrictModel):
     issn: str | None = None
     edition: str | None = None  # e.g. which edition this is and how recent its data are
     citation: str | None = None  # overrides the suggested citation made from the fields above
+    # Short Markdown paragraphs on a page of their own after the contents.
+    key_messages: list[str] = Field(default_factory=list, alias="key-messages")
+
+    @field_validator("key_messages")
+    @classmethod
+    def _messages_have_text(cls, messages: list[str]) -> list[str]:
+        if any(not message.strip() for message in messages):
+            raise ValueError("a key message is empty: write it or remove the line")
+        return [message.strip() for message in messages]
 
     @field_validator("isbn", mode="before")
     @classmethod

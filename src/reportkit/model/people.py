@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportkit.errors import ReportError
+from reportkit.model.organisations import Registry, check_affiliations
 from reportkit.model.validation import StrictModel, validate
 from reportkit.yamlio import YamlDocument, load_yaml
 
@@ -14,27 +15,26 @@ class Person(StrictModel):
     honorific: str | None = None
     name: str
     title: str | None = None
-    organisation: str | None = None
-    country: str | None = None
+    organisation: str | None = None  # an id of data/organisations.yml
+    country: str | None = None  # for people without an organisation (it has its own)
 
     @property
     def full_name(self) -> str:
         return f"{self.honorific} {self.name}" if self.honorific else self.name
-
-    @property
-    def affiliation(self) -> str:
-        """Title and organisation as a reader expects them after the name."""
-        return ", ".join(part for part in (self.title, self.organisation) if part)
 
 
 class PeopleFile(StrictModel):
     people: list[Person]
 
 
-def load_people(path: Path, display: str) -> tuple[dict[str, Person], YamlDocument]:
-    """People by id, in file order; a duplicate id is an error at its second occurrence."""
+def load_people(
+    path: Path, display: str, registry: Registry
+) -> tuple[dict[str, Person], YamlDocument]:
+    """People by id, in file order; a duplicate id is an error at its second occurrence, an
+    organisation that is no id of the registry an error at its line."""
     doc = load_yaml(path, display)
     people = validate(PeopleFile, doc, doc.data or {}).people
+    check_affiliations(doc, people, registry)
     by_id: dict[str, Person] = {}
     for index, person in enumerate(people):
         if person.id in by_id:

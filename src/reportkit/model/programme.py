@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from reportkit.errors import ReportError, did_you_mean
+from reportkit.model.organisations import Organisation, Registry, load_organisations
 from reportkit.model.people import Person, load_people
 from reportkit.model.validation import StrictModel, validate
 from reportkit.sandbox import project_path
@@ -60,10 +61,20 @@ class ProgrammeFile(StrictModel):
 class Programme:
     sessions: list[Session]
     people: dict[str, Person]
+    organisations: Registry
     warnings: list[ReportError] = field(default_factory=list)
 
     def person(self, person_id: str) -> Person:
         return self.people[person_id]
+
+    def organisation(self, person: Person) -> Organisation | None:
+        return self.organisations[person.organisation] if person.organisation else None
+
+    def affiliation(self, person: Person) -> str:
+        """Title and organisation (its acronym where it has one), as read after the name."""
+        organisation = self.organisation(person)
+        short = organisation.short_name if organisation else None
+        return ", ".join(part for part in (person.title, short) if part)
 
     def roles(self, session: Session) -> list[tuple[str, list[Person]]]:
         """The session's people by role, in display order, roles without people left out."""
@@ -96,9 +107,13 @@ def _check_references(doc: YamlDocument, sessions: list[Session], people: dict) 
                 )
 
 
-def load_programme(root: Path, programme_file: str, people_file: str) -> Programme:
-    """Load people and programme and check every reference between them and to content files."""
-    people, people_doc = load_people(root / people_file, people_file)
+def load_programme(
+    root: Path, programme_file: str, people_file: str, organisations_file: str
+) -> Programme:
+    """Load organisations, people and programme and check every reference between them and
+    to content files."""
+    registry = load_organisations(root / organisations_file, organisations_file)
+    people, people_doc = load_people(root / people_file, people_file, registry)
     doc = load_yaml(root / programme_file, programme_file)
     sessions = validate(ProgrammeFile, doc, doc.data or {}).sessions
     seen: set[str] = set()
@@ -126,7 +141,7 @@ def load_programme(root: Path, programme_file: str, people_file: str) -> Program
                 "create it, or fix the path: it is relative to the project root",
             )
     _check_references(doc, sessions, people)
-    programme = Programme(sessions, people)
+    programme = Programme(sessions, people, registry)
     for index, person_id in enumerate(people):
         if not programme.sessions_of(person_id):
             programme.warnings.append(

@@ -9,6 +9,8 @@
 
 local PARTS = {
   ["front-matter"] = { file = "front-matter.qmd" },
+  ["acronyms"] = { file = "acronyms.qmd" },
+  ["key-messages"] = { file = "key-messages.qmd" },
   ["annexes"] = { file = "annexes.qmd" },
   ["session"] = { dir = "sessions", what = "session", where = "data/programme.yml" },
   ["chart"] = { dir = "charts", what = "chart", where = "data/charts.yml" },
