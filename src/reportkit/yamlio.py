@@ -91,14 +91,24 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
 
 
 def parse_yaml(text: str, path: Path, display: str, line_offset: int = 0) -> YamlDocument:
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)
         node = loader.get_single_node()
         positions: dict[KeyPath, tuple[int, int]] = {}
         data = _construct(node, (), positions, loader) if node is not None else None
     except RecursionError:
         raise ReportError(
             "values are nested too deeply", Location(display), "flatten the structure"
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1 + line_offset
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise ReportError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed",
+            Location(display, line, column),
+            "remove it (control characters cannot appear in YAML)",
         ) from None
     except yaml.YAMLError as exc:
         if not isinstance(exc, yaml.MarkedYAMLError):
@@ -113,7 +123,8 @@ def parse_yaml(text: str, path: Path, display: str, line_offset: int = 0) -> Yam
         )
         raise ReportError(f"invalid YAML: {problem}", where, hint) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if line_offset:
         positions = {k: (line + line_offset, col) for k, (line, col) in positions.items()}
     return YamlDocument(path, display, data, positions)
