@@ -85,7 +85,6 @@ return {
     Span = function(span) check_attr(span.attr) end,
     -- Quarto's fig-alt is the image's alternative text (the caption stays the caption).
     Image = function(image)
-      check_image(image.src)
       if image.attributes["fig-cap"] then
         errors.report("fig-cap=", "a 'fig-cap' attribute on an image is ignored by Quarto, "
           .. "so the figure would print without its caption; write the caption in the "
@@ -98,6 +97,11 @@ return {
         return image
       end
     end,
+    Pandoc = function(doc) errors.finish() return doc end,
+  },
+  -- After the constructs above: a refused construct is named before its image is looked for.
+  {
+    Image = function(image) check_image(image.src) end,
     Pandoc = function(doc) errors.finish() return doc end,
   },
 }
