@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from reportkit import __version__, build, progress, scaffold
+from reportkit import review as review_module
 from reportkit.check import check_project, format_problems
 from reportkit.errors import ReportError
 from reportkit.preview import Preview
@@ -255,6 +256,47 @@ def new(directory: Path, title: str, city: str, year: int, language: str, previo
     stdout.print(
         f"created {directory}: edit data/ and content/, then 'reportkit render {directory}'"
     )
+
+
+@app.command()
+@click.argument("reviewed", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@PROJECT_DIR
+@click.option(
+    "--apply",
+    "apply_changes",
+    is_flag=True,
+    help="Write tracked insertions and deletions into the source files (never generated parts).",
+)
+@click.option(
+    "--comments-csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the comments as CSV: file, line, author, date, text, quoted text.",
+)
+def review(reviewed: Path, project_dir: Path, apply_changes: bool, comments_csv) -> None:
+    """List the comments and tracked changes of a reviewed Word draft at their source lines.
+
+    REVIEWED is a draft made by 'reportkit render --to docx' and edited in Word with tracked
+    changes and comments. With --apply, changes that lie within one paragraph of one source
+    file are written to it; nothing is written when a source changed since the draft was made.
+    """
+    result = review_module.review_draft(reviewed, project_dir, apply=apply_changes)
+    for path in result.changed_sources:
+        _warn([f"{path} changed since the draft was made: its line numbers may have moved"])
+    for entry in result.entries:
+        click.echo(str(entry))
+    if comments_csv:
+        count = review_module.write_comments_csv(result.entries, comments_csv)
+        stderr.print(f"wrote {count} comment(s) to {comments_csv}")
+    comments = sum(1 for e in result.entries if e.kind == "comment")
+    changes = len(result.entries) - comments
+    if apply_changes:
+        files = ", ".join(result.written) or "no file"
+        stderr.print(
+            f"applied {len(result.applied)} of {changes} change(s) to {files}; "
+            f"{changes - len(result.applied)} change(s) and {comments} comment(s) left to do"
+        )
+    else:
+        stderr.print(f"{changes} change(s), {comments} comment(s)")
 
 
 def main() -> None:
