@@ -14,6 +14,7 @@ from reportkit import __version__, build, progress, scaffold
 from reportkit import review as review_module
 from reportkit.check import check_project, format_problems
 from reportkit.errors import ReportError
+from reportkit.import_notes import import_notes
 from reportkit.preview import Preview
 from reportkit.project import find_project
 
@@ -297,6 +298,29 @@ def review(reviewed: Path, project_dir: Path, apply_changes: bool, comments_csv)
         )
     else:
         stderr.print(f"{changes} change(s), {comments} comment(s)")
+
+
+@app.command("import")
+@click.argument("document", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@PROJECT_DIR
+@click.option("--session", "session_id", required=True, help="The session's id in programme.yml.")
+@click.option("--force", is_flag=True, help="Replace the session's text if it has some.")
+def import_command(document: Path, project_dir: Path, session_id: str, force: bool) -> None:
+    """Turn a rapporteur's notes (.docx or .odt) into the text of a session.
+
+    Paragraphs, lists, emphasis, footnotes, tables and images (saved under
+    images/sessions/ID/) are kept; Word's styling and the headings are dropped.
+    """
+    result = import_notes(document, session_id, project_dir, force=force)
+    for heading in result.dropped_headings:
+        _warn([f"dropped heading '{heading}' (session headings come from the programme)"])
+    for image in result.images_without_alt:
+        _warn([f"{image} has no alt text: describe it in the brackets of its image link"])
+    stdout.print(
+        f"wrote {result.display}: {result.blocks} block(s), {result.tables} table(s), "
+        f"{result.notes} footnote(s), {len(result.images)} image(s)"
+        + (f" in images/sessions/{session_id}/" if result.images else "")
+    )
 
 
 def main() -> None:
