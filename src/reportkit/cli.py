@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from reportkit import __version__, build, progress, scaffold
 from reportkit import review as review_module
@@ -63,7 +64,7 @@ def _progress(quiet: bool, verbose: bool):
 
 def _warn(warnings) -> None:
     for warning in warnings:
-        stderr.print(f"[bold yellow]warning:[/] {warning}", markup=True)
+        stderr.print(f"[bold yellow]warning:[/] {escape(str(warning))}", markup=True)
 
 
 class ReportkitGroup(click.Group):
@@ -75,7 +76,7 @@ class ReportkitGroup(click.Group):
         except ReportError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            stderr.print(f"[bold red]error:[/] {exc}", markup=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -83,7 +84,7 @@ class ReportkitGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             stderr.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                 "(run 'reportkit --debug …' for the traceback)",
                 markup=True,
             )

@@ -17,7 +17,7 @@ from reportkit import progress
 from reportkit.brand import BrandStyle, load_brand
 from reportkit.charts.build import vega_lite_spec
 from reportkit.charts.catalogue import load_charts
-from reportkit.charts.export import ChartCache, d3_format_locale
+from reportkit.charts.export import ChartCache, ChartDrawError, d3_format_locale
 from reportkit.charts.publish import CHARTS_DIR, chart_files
 from reportkit.charts.theme import ChartTheme
 from reportkit.data.facts import load_facts
@@ -28,6 +28,7 @@ from reportkit.model.conference import Conference, load_conference
 from reportkit.model.programme import Programme, load_programme
 from reportkit.partials import programme_annex, session_markdown, speakers_annex
 from reportkit.project import Project
+from reportkit.schemas import install_schemas
 from reportkit.yamlio import load_yaml
 
 GENERATED_DIR = "_generated"
@@ -215,7 +216,10 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
                             "publishing (reportkit render --final refuses them)",
                         )
                     )
-            svg = cache.svg(spec, locale)
+            try:
+                svg = cache.svg(spec, locale)
+            except ChartDrawError as error:
+                raise chart_draw_error(doc, index, chart.id, error) from None
             prepared.files.update(chart_files(chart, svg, spec, locale, rows))
             prepared.charts.append(chart.id)
         prepared.charts_built, prepared.charts_reused = cache.built, cache.reused
@@ -241,12 +245,23 @@ def write_generated(project: Project, prepared: Prepared) -> list[Path]:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
         written.append(path)
+    install_schemas(project.root)  # editors' copy of the data files' schemas, kept current
     # A part left over from a removed session or chart must not be found by its shortcode.
     generated = project.path(GENERATED_DIR)
     for stale in sorted(generated.rglob("*.qmd")) if generated.is_dir() else []:
         if stale.relative_to(project.root).as_posix() not in prepared.files:
             stale.unlink()
     return written
+
+
+def chart_draw_error(doc, index: int, chart_id: str, error: ChartDrawError) -> ReportError:
+    """A chart Vega cannot draw: one line at its entry in charts.yml."""
+    reason = str(error)
+    if "url not allowed" in reason.lower():
+        hint = "reports are offline: put the data in data/stats/ and name its dataset"
+    else:
+        hint = "check the chart's type and the types of its x, y and color fields"
+    return doc.error(("charts", index), f"chart '{chart_id}' cannot be drawn: {reason}", hint)
 
 
 def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
@@ -264,7 +279,14 @@ def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
         spec_text = prepared.files.get(spec_path)
         if spec_text is None:
             spec_text = project.path(spec_path).read_text(encoding="utf-8")
-        png = cache.png(json.loads(spec_text), locale)
+        try:
+            png = cache.png(json.loads(spec_text), locale)
+        except ChartDrawError as error:
+            charts, doc = load_charts(
+                project.path(project.settings.charts), project.settings.charts
+            )
+            index = next(i for i, chart in enumerate(charts) if chart.id == chart_id)
+            raise chart_draw_error(doc, index, chart_id, error) from None
         path = project.path(f"{CHARTS_DIR}/{chart_id}.png")
         if path.is_file() and path.read_bytes() == png:
             continue

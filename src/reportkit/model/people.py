@@ -11,11 +11,17 @@ from reportkit.yamlio import YamlDocument, load_yaml
 
 class Person(StrictModel):
     id: str
+    """Unique id that programme.yml refers to, e.g. jorgen-carling."""
     honorific: str | None = None
+    """Printed before the name: Mr, Ms, Dr, Professor, Ambassador …"""
     name: str
+    """Full name as printed."""
     title: str | None = None
+    """Position, printed after the name."""
     organisation: str | None = None
+    """Organisation, printed after the title; the speakers annex groups by it."""
     country: str | None = None
+    """Country the person came from."""
 
     @property
     def full_name(self) -> str:
@@ -28,7 +34,10 @@ class Person(StrictModel):
 
 
 class PeopleFile(StrictModel):
+    """data/people.yml: every speaker, moderator and panellist, once."""
+
     people: list[Person]
+    """Everyone who spoke, in any order."""
 
 
 def load_people(path: Path, display: str) -> tuple[dict[str, Person], YamlDocument]:
