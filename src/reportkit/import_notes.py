@@ -54,9 +54,8 @@ def session_content(root: Path, programme_file: str, session_id: str) -> str:
             return session.content
     ids = [s.id for s in sessions]
     raise ReportError(
-        f"unknown session '{session_id}'",
-        doc.location(("sessions",)),
-        did_you_mean(session_id, ids) or f"sessions: {', '.join(ids)}",
+        f"unknown session '{session_id}' (not in {programme_file})",
+        hint=did_you_mean(session_id, ids) or f"sessions: {', '.join(ids)}",
     )
 
 

@@ -174,7 +174,7 @@ def _change_entry(change: Change, sources: _Sources) -> Entry:
         return entry
     alignment = located.alignment
     if change.kind == "delete":
-        span = alignment.span(change.start, change.end)
+        span = alignment.deletion(change.start, change.end)
         if span is None:
             entry.note = "the deleted text is not plain text in the source: edit by hand"
             return entry

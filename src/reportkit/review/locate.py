@@ -27,6 +27,8 @@ TYPOGRAPHY = str.maketrans(
     }
 )
 MIN_ANCHOR = 4  # characters of identical text an insertion must touch to be placed
+# Inline markup that wraps text symmetrically: *em*, **strong**, ~~struck~~, ^sup^, `code`.
+PAIRED_MARKUP = set("*_~^`")
 
 
 def normalise(text: str) -> str:
@@ -40,6 +42,8 @@ class Alignment:
     to_source: list[int]  # -1 where the character is not in the source
     block: list[int]  # which run of identical characters each offset belongs to
     block_sizes: list[int]
+    source: str = ""
+    aligned: set[int] | None = None  # source offsets that appear in the Word text
 
     @classmethod
     def of(cls, word_text: str, source_text: str) -> Alignment:
@@ -54,7 +58,8 @@ class Alignment:
             for k in range(match.size):
                 to_source[match.a + k] = match.b + k
                 block[match.a + k] = number
-        return cls(to_source, block, sizes)
+        aligned = {b for b in to_source if b >= 0}
+        return cls(to_source, block, sizes, source_text, aligned)
 
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """Source range of the word range [start, end), when it is one identical stretch."""
@@ -64,6 +69,27 @@ class Alignment:
         if first < 0 or first != last:
             return None
         return self.to_source[start], self.to_source[end - 1] + 1
+
+    def deletion(self, start: int, end: int) -> tuple[int, int] | None:
+        """Source range to delete for the word range [start, end): its span, widened over
+        markup that would be left wrapping nothing (deleting "short" of *short*)."""
+        span = self.span(start, end)
+        if span is None:
+            return None
+        first, last = span
+        left, right = first, last
+        while left > 0 and left - 1 not in self.aligned and self.source[left - 1] in PAIRED_MARKUP:
+            left -= 1
+        while (
+            right < len(self.source)
+            and right not in self.aligned
+            and self.source[right] in PAIRED_MARKUP
+        ):
+            right += 1
+        opening, closing = self.source[left:first], self.source[last:right]
+        if opening and opening == closing[::-1]:
+            return left, right
+        return first, last
 
     def point(self, offset: int) -> int | None:
         """Source offset for an insertion before word offset `offset` (after the character
