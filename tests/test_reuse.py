@@ -104,7 +104,9 @@ def test_next_edition_carries_settings_brand_data_charts_and_facts(tmp_path):
         (previous / "data" / "stats" / "datapackage.yaml").read_text()
     )
     assert package.startswith("# The report's statistics")
-    assert "Edit it by hand" in package and "build_stats" not in package
+    header = "".join(line for line in package.splitlines(True) if line.startswith("#"))
+    assert "Edit it by hand" in header and "build_stats" not in header
+    assert "do not edit" not in package.lower()
     # The previous edition's page furniture is reset; every other setting is carried over.
     config = yaml.safe_load((target / "_quarto.yml").read_text())
     before = yaml.safe_load((previous / "_quarto.yml").read_text())

@@ -56,12 +56,12 @@ def no_rows_error(frame: pd.DataFrame, filters: dict, dataset: str, what: str, e
                 close = did_you_mean(str(first), present)
             listing = ", ".join(present[:12]) + (" …" if len(present) > 12 else "")
             rest = " among the rows the conditions before it keep" if index else ""
+            there = f"values there: {listing}" if present else "the column is empty"
             return error(
                 ("filter", column),
                 f"{what} matches no rows of {dataset}: no row has {column} = "
                 f"{'null' if wanted is None else wanted}{rest}",
-                "correct or widen the filter: "
-                + (close or (f"values there: {listing}" if present else "the column is empty")),
+                "correct or widen the filter: " + (f"{close} {there}" if close else there),
             )
         frame = matched
     return error(("filter",), f"{what} matches no rows of {dataset}", "widen the filter")

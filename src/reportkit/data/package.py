@@ -182,20 +182,20 @@ def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
     except ReportError as error:
         return [error]
     problems = []
-    broken = set()
     for resource in descriptor["resources"]:
         problem = (
             file_problem(directory, display_dir, resource) if isinstance(resource, dict) else None
         )
         if problem:
             problems.append(problem)
-            broken.add(resource.get("name"))
+    if problems:
+        # An unreadable file would fail every row, and every lookup into it from other files.
+        return problems
     package = Package(descriptor, basepath=str(directory))
     report = package.validate()
-    problems += [
+    problems = [
         _explain(package, task.name, error, display_dir)
         for task in report.tasks
-        if task.name not in broken
         for error in task.errors
     ]
     if not report.valid and not problems:
