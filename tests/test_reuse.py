@@ -97,11 +97,19 @@ def test_next_edition_carries_settings_brand_data_charts_and_facts(tmp_path):
     for name in (
         "data/charts.yml",
         "data/facts.yml",
-        "data/stats/datapackage.yaml",
         "data/stats/arrivals.csv",
         "brands/harbour/_brand.yml",
     ):
         assert (target / name).read_bytes() == (previous / name).read_bytes(), name
+    # The data package is carried over whole; the tool that built the last one is not.
+    package = (target / "data" / "stats" / "datapackage.yaml").read_text()
+    assert yaml.safe_load(package) == yaml.safe_load(
+        (previous / "data" / "stats" / "datapackage.yaml").read_text()
+    )
+    assert package.startswith("# The report's statistics")
+    header = "".join(line for line in package.splitlines(True) if line.startswith("#"))
+    assert "Edit it by hand" in header and "build_stats" not in header
+    assert "do not edit" not in package.lower()
     # The previous edition's page furniture is reset; every other setting is carried over.
     config = yaml.safe_load((target / "_quarto.yml").read_text())
     before = yaml.safe_load((previous / "_quarto.yml").read_text())

@@ -9,6 +9,7 @@ HTML render. No assertions: numbers for humans, not a timed test.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -68,8 +69,10 @@ def cases(project: Path, quarto_project: Path | None) -> dict:
     return found
 
 
-def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("rounds", nargs="?", type=int, default=3, help="rounds to run (3)")
+    rounds = parser.parse_args(argv).rounds
     base = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
     try:
         project = fresh_copy(base)

@@ -3,6 +3,7 @@
 Usage: python tools/overlap.py [N] [files...]
 """
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -27,9 +28,17 @@ def shared_runs(text: str, source: str, n: int) -> list[str]:
     ]
 
 
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=12, help="run length in words (12)")
+    parser.add_argument("files", nargs="*", type=Path, help="files to check (content/**/*.qmd)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 12
-    files = [Path(p) for p in sys.argv[2:]] or sorted((ROOT / "content").rglob("*.qmd"))
+    args = arguments()
+    n = args.n
+    files = args.files or sorted((ROOT / "content").rglob("*.qmd"))
     source = SOURCE.read_text(encoding="utf-8")
     bad = 0
     for f in files:

@@ -12,7 +12,7 @@ from reportkit.data.package import package_problems
 from reportkit.draft import source_files, unfinished_text
 from reportkit.engines.assemble import Assembled
 from reportkit.engines.embedded import assemble_document, vet_content
-from reportkit.errors import Location, ReportError
+from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
 from reportkit.sandbox import project_path
@@ -129,12 +129,14 @@ def lint_content(assembled: Assembled, root: Path) -> list[Problem]:
         for match in REFERENCE.finditer(line):
             if match.group(1) not in ids:
                 kind = match.group(1).split("-")[0]
+                same_kind = [i for i in ids if i.startswith(f"{kind}-")]
                 problems.append(
                     Problem(
                         *at(number, match.start() + 1),
                         "error",
                         f"no {kind} with id '{match.group(1)}' for this reference",
-                        f"check the id or add {{#{match.group(1)}}} to its target",
+                        did_you_mean(match.group(1), same_kind)
+                        or f"check the id or add {{#{match.group(1)}}} to its target",
                     )
                 )
         for match in IMAGE.finditer(line):
@@ -369,7 +371,12 @@ def _gist(problem: Problem) -> tuple:
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+    # Natural order: data errors name "file.csv:row 2:column x" in their path; row 2 comes
+    # before row 10.
+    return sorted(
+        set(problems),
+        key=lambda p: (natural_key(p.path), p.line or 0, p.column or 0, p.message),
+    )
 
 
 def format_problems(problems: list[Problem], style: str) -> str:

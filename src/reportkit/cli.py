@@ -9,10 +9,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from reportkit import __version__, build, progress, scaffold
+from reportkit import review as review_module
 from reportkit.check import check_project, format_problems
 from reportkit.errors import ReportError
+from reportkit.import_notes import import_notes
 from reportkit.preview import Preview
 from reportkit.project import find_project
 
@@ -72,7 +75,7 @@ def _layout_summary(layout) -> None:
 
 def _warn(warnings) -> None:
     for warning in warnings:
-        stderr.print(f"[bold yellow]warning:[/] {warning}", markup=True)
+        stderr.print(f"[bold yellow]warning:[/] {escape(str(warning))}", markup=True)
 
 
 class ReportkitGroup(click.Group):
@@ -84,7 +87,7 @@ class ReportkitGroup(click.Group):
         except ReportError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            stderr.print(f"[bold red]error:[/] {exc}", markup=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -101,7 +104,7 @@ class ReportkitGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             stderr.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                 "(run 'reportkit --debug …' for the traceback)",
                 markup=True,
             )
@@ -277,6 +280,70 @@ def new(directory: Path, title: str, city: str, year: int, language: str, previo
         scaffold.create_project(directory, values)
     stdout.print(
         f"created {directory}: edit data/ and content/, then 'reportkit render {directory}'"
+    )
+
+
+@app.command()
+@click.argument("reviewed", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@PROJECT_DIR
+@click.option(
+    "--apply",
+    "apply_changes",
+    is_flag=True,
+    help="Write tracked insertions and deletions into the source files (never generated parts).",
+)
+@click.option(
+    "--comments-csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the comments as CSV: file, line, author, date, text, quoted text.",
+)
+def review(reviewed: Path, project_dir: Path, apply_changes: bool, comments_csv) -> None:
+    """List the comments and tracked changes of a reviewed Word draft at their source lines.
+
+    REVIEWED is a draft made by 'reportkit render --to docx' and edited in Word with tracked
+    changes and comments. With --apply, changes that lie within one paragraph of one source
+    file are written to it; nothing is written when a source changed since the draft was made.
+    """
+    result = review_module.review_draft(reviewed, project_dir, apply=apply_changes)
+    for path in result.changed_sources:
+        _warn([f"{path} changed since the draft was made: its line numbers may have moved"])
+    for entry in result.entries:
+        click.echo(str(entry))
+    if comments_csv:
+        count = review_module.write_comments_csv(result.entries, comments_csv)
+        stderr.print(f"wrote {count} comment(s) to {comments_csv}")
+    comments = sum(1 for e in result.entries if e.kind == "comment")
+    changes = len(result.entries) - comments
+    if apply_changes:
+        files = ", ".join(result.written) or "no file"
+        stderr.print(
+            f"applied {len(result.applied)} of {changes} change(s) to {files}; "
+            f"{changes - len(result.applied)} change(s) and {comments} comment(s) left to do"
+        )
+    else:
+        stderr.print(f"{changes} change(s), {comments} comment(s)")
+
+
+@app.command("import")
+@click.argument("document", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@PROJECT_DIR
+@click.option("--session", "session_id", required=True, help="The session's id in programme.yml.")
+@click.option("--force", is_flag=True, help="Replace the session's text if it has some.")
+def import_command(document: Path, project_dir: Path, session_id: str, force: bool) -> None:
+    """Turn a rapporteur's notes (.docx or .odt) into the text of a session.
+
+    Paragraphs, lists, emphasis, footnotes, tables and images (saved under
+    images/sessions/ID/) are kept; Word's styling and the headings are dropped.
+    """
+    result = import_notes(document, session_id, project_dir, force=force)
+    for heading in result.dropped_headings:
+        _warn([f"dropped heading '{heading}' (session headings come from the programme)"])
+    for image in result.images_without_alt:
+        _warn([f"{image} has no alt text: describe it in the brackets of its image link"])
+    stdout.print(
+        f"wrote {result.display}: {result.blocks} block(s), {result.tables} table(s), "
+        f"{result.notes} footnote(s), {len(result.images)} image(s)"
+        + (f" in images/sessions/{session_id}/" if result.images else "")
     )
 
 

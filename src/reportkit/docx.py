@@ -24,6 +24,10 @@ import vl_convert as vlc
 import yaml
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -42,6 +46,8 @@ from reportkit.engines.embedded import (
 from reportkit.errors import ReportError
 from reportkit.prepare import CACHE_DIR, Prepared, write_chart_pngs
 from reportkit.project import Project
+from reportkit.sourcemap import NAMESPACE as SOURCE_MAP_NAMESPACE
+from reportkit.sourcemap import SourceMap, datastore_item_id, mark_paragraphs
 
 DOCX_FILTER = "docx.lua"
 CONTENTS_MARK = "reportkit-contents"  # where docx.lua wants the table of contents
@@ -63,6 +69,8 @@ def write_docx(project: Project, prepared: Prepared, out_path: Path) -> Path:
     """Render the project's one document to out_path (a .docx), from the same Markdown as HTML."""
     write_chart_pngs(project, prepared)
     assembled, metadata, settings = assemble_document(project, prepared)
+    # Bookmarks at each paragraph's start lead reviewers' changes back to the source lines.
+    assembled, source_map = mark_paragraphs(project, assembled)
     metadata["reportkit-docx-images"] = svg_fallbacks(project, prepared, assembled.text)
     reference = reference_document(project, prepared.brand)
     metadata_file = out_path.parent / ".metadata-docx.yml"
@@ -79,7 +87,7 @@ def write_docx(project: Project, prepared: Prepared, out_path: Path) -> Path:
         run_pandoc(args, assembled, project.root, out_path)
     finally:
         metadata_file.unlink(missing_ok=True)
-    finish_document(out_path, prepared)
+    finish_document(out_path, prepared, source_map)
     return out_path
 
 
@@ -325,8 +333,9 @@ def page_number_field(paragraph) -> None:
     run._r.append(end)
 
 
-def finish_document(path: Path, prepared: Prepared) -> None:
-    """Move the contents to docx.lua's mark (after cover and imprint); set the properties."""
+def finish_document(path: Path, prepared: Prepared, source_map: SourceMap) -> None:
+    """Move the contents to docx.lua's mark (after cover and imprint); set the properties;
+    add the source map (a custom XML part, which Word and LibreOffice keep)."""
     document = docx.Document(str(path))
     body = document.element.body
     toc = next(
@@ -360,8 +369,30 @@ def finish_document(path: Path, prepared: Prepared) -> None:
     published = datetime(conference.year, 1, 1, tzinfo=UTC)
     properties.created = properties.modified = published
     properties.last_modified_by = f"reportkit {__version__}"
+    add_source_map(document, source_map)
     document.save(str(path))
     fix_zip_timestamps(path, published)
+
+
+def add_source_map(document, source_map: SourceMap) -> None:
+    """The map as customXml/item1.xml (with its properties part, as Word writes them)."""
+    package = document.part.package
+    data = source_map.to_xml()
+    item = Part(PackURI("/customXml/item1.xml"), CT.XML, data, package)
+    properties = Part(
+        PackURI("/customXml/itemProps1.xml"),
+        CT.OFC_CUSTOM_XML_PROPERTIES,
+        (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<ds:datastoreItem ds:itemID="{datastore_item_id(data)}" '
+            'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+            f'<ds:schemaRefs><ds:schemaRef ds:uri="{SOURCE_MAP_NAMESPACE}"/></ds:schemaRefs>'
+            "</ds:datastoreItem>"
+        ).encode(),
+        package,
+    )
+    item.relate_to(properties, RT.CUSTOM_XML_PROPS)
+    document.part.relate_to(item, RT.CUSTOM_XML)
 
 
 def fix_zip_timestamps(path: Path, when: datetime) -> None:

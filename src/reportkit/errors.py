@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A 'did you mean …?' hint for a misspelt key or id, or None when nothing is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key reading digit runs as numbers: 'row 2' before 'row 10'."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 def relative(path: Path, root: Path) -> str:

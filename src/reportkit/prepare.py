@@ -18,7 +18,7 @@ from reportkit.acronyms import acronyms_part, used_acronyms
 from reportkit.brand import BrandStyle, load_brand
 from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
 from reportkit.charts.catalogue import load_charts
-from reportkit.charts.export import ChartCache, d3_format_locale
+from reportkit.charts.export import ChartCache, ChartDrawError, d3_format_locale
 from reportkit.charts.publish import CHARTS_DIR, chart_files
 from reportkit.charts.theme import ChartTheme
 from reportkit.data.facts import load_facts
@@ -37,6 +37,7 @@ from reportkit.partials import (
 )
 from reportkit.project import Project
 from reportkit.sandbox import project_path
+from reportkit.schemas import install_schemas
 from reportkit.yamlio import load_yaml
 
 GENERATED_DIR = "_generated"
@@ -264,10 +265,13 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
                             "publishing (reportkit render --final refuses them)",
                         )
                     )
-            svg = cache.svg(spec, locale)
-            narrower = narrowed(spec, svg_width(svg), chart.width)
-            if narrower is not None:
-                spec, svg = narrower, cache.svg(narrower, locale)
+            try:
+                svg = cache.svg(spec, locale)
+                narrower = narrowed(spec, svg_width(svg), chart.width)
+                if narrower is not None:
+                    spec, svg = narrower, cache.svg(narrower, locale)
+            except ChartDrawError as error:
+                raise chart_draw_error(doc, index, chart.id, error) from None
             if svg_width(svg) > chart.width + 1:
                 prepared.warnings.append(
                     doc.error(
@@ -302,12 +306,23 @@ def write_generated(project: Project, prepared: Prepared) -> list[Path]:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
         written.append(path)
+    install_schemas(project.root)  # editors' copy of the data files' schemas, kept current
     # A part left over from a removed session or chart must not be found by its shortcode.
     generated = project.path(GENERATED_DIR)
     for stale in sorted(generated.rglob("*.qmd")) if generated.is_dir() else []:
         if stale.relative_to(project.root).as_posix() not in prepared.files:
             stale.unlink()
     return written
+
+
+def chart_draw_error(doc, index: int, chart_id: str, error: ChartDrawError) -> ReportError:
+    """A chart Vega cannot draw: one line at its entry in charts.yml."""
+    reason = str(error)
+    if "url not allowed" in reason.lower():
+        hint = "reports are offline: put the data in data/stats/ and name its dataset"
+    else:
+        hint = "check the chart's type and the types of its x, y and color fields"
+    return doc.error(("charts", index), f"chart '{chart_id}' cannot be drawn: {reason}", hint)
 
 
 def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
@@ -325,7 +340,14 @@ def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
         spec_text = prepared.files.get(spec_path)
         if spec_text is None:
             spec_text = project.path(spec_path).read_text(encoding="utf-8")
-        png = cache.png(json.loads(spec_text), locale)
+        try:
+            png = cache.png(json.loads(spec_text), locale)
+        except ChartDrawError as error:
+            charts, doc = load_charts(
+                project.path(project.settings.charts), project.settings.charts
+            )
+            index = next(i for i, chart in enumerate(charts) if chart.id == chart_id)
+            raise chart_draw_error(doc, index, chart_id, error) from None
         path = project.path(f"{CHARTS_DIR}/{chart_id}.png")
         if path.is_file() and path.read_bytes() == png:
             continue

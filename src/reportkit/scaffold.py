@@ -12,7 +12,8 @@ import yaml
 
 from reportkit.brand import BUILTIN_BRANDS, builtin_brand_dir
 from reportkit.errors import ReportError
-from reportkit.project import Project, find_project
+from reportkit.project import Project, Settings, find_project
+from reportkit.schemas import wire_project
 
 PLACEHOLDER_SUFFIXES = {".qmd", ".yml", ".yaml", ".md", ".csv"}
 # What the next edition inherits from the last one (with the organisations registry and the
@@ -75,10 +76,11 @@ def quarto_extension_dir() -> Path:
 
 
 # What a project keeps out of version control: everything reportkit or Quarto regenerate.
+# .reportkit/schemas/ stays: the data files' editors read it.
 PROJECT_GITIGNORE = """_output/
 _generated/
 /_variables.yml
-.reportkit/
+.reportkit/cache/
 .reportkit-staging-*
 /.quarto/
 """
@@ -108,7 +110,25 @@ def create_project(target: Path, values: NewProject) -> Path:
     _copy_brands(target)
     install_quarto_extension(target)
     write_gitignore(target)
+    wire_project(target, Settings())
     return target
+
+
+# A data package carried over is the new project's own, edited by hand from now on.
+DATA_PACKAGE_HEADER = (
+    "# The report's statistics: one resource per CSV, with its columns, keys, units and "
+    "sources.\n# Edit it by hand as the data change; 'reportkit check' validates it.\n"
+)
+
+
+def own_data_package(path: Path) -> None:
+    """Replace the comment heading a carried-over datapackage.yaml (e.g. 'built by a tool of
+    the last edition') with one that fits a project of its own."""
+    if not path.is_file():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    path.write_text(DATA_PACKAGE_HEADER + "".join(lines[start:]), encoding="utf-8")
 
 
 def statistics_chapter(charts_file: Path, facts_file: Path) -> str:
@@ -225,6 +245,7 @@ def create_next_edition(target: Path, previous: Path, values: NewProject) -> Pat
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target / name)
     reset_edition_settings(target / "_quarto.yml", values)
+    own_data_package(target / "data" / "stats" / "datapackage.yaml")
     if not (target / "brands").exists() and not (target / "_brand.yml").exists():
         _copy_brands(target)
     install_quarto_extension(target)
@@ -245,4 +266,5 @@ def create_next_edition(target: Path, previous: Path, values: NewProject) -> Pat
         "{{< include content/background.qmd >}}\n\n{{< include content/statistics.qmd >}}",
     )
     (target / "report.qmd").write_text(report, "utf-8")
+    wire_project(target, find_project(target).settings)
     return target

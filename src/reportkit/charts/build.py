@@ -13,7 +13,7 @@ import pandas as pd
 from reportkit.charts.catalogue import Channel, Chart
 from reportkit.charts.theme import MIN_FONT_SIZE, ChartTheme
 from reportkit.data.package import DataPackage
-from reportkit.errors import Location, ReportError, did_you_mean
+from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.sandbox import project_path
 from reportkit.textfile import read_text
 from reportkit.yamlio import YamlDocument
@@ -42,6 +42,35 @@ def apply_filter(frame: pd.DataFrame, filters: dict, error) -> pd.DataFrame:
     return frame
 
 
+def no_rows_error(frame: pd.DataFrame, filters: dict, dataset: str, what: str, error):
+    """Why a filter matches no rows: the first condition no row meets, with the values that
+    are there (such a filter must be corrected or widened, not narrowed)."""
+    for index, (column, wanted) in enumerate(filters.items()):
+        values = frame[column]
+        if wanted is None:
+            matched = frame[values.isna()]
+        else:
+            wanted_list = [str(w) for w in (wanted if isinstance(wanted, list) else [wanted])]
+            matched = frame[values.astype("string").isin(wanted_list)]
+        if matched.empty:
+            present = sorted({str(v) for v in values.dropna()}, key=natural_key)
+            close = None
+            if wanted is not None:
+                first = wanted[0] if isinstance(wanted, list) and wanted else wanted
+                close = did_you_mean(str(first), present)
+            listing = ", ".join(present[:12]) + (" …" if len(present) > 12 else "")
+            rest = " among the rows the conditions before it keep" if index else ""
+            there = f"values there: {listing}" if present else "the column is empty"
+            return error(
+                ("filter", column),
+                f"{what} matches no rows of {dataset}: no row has {column} = "
+                f"{'null' if wanted is None else wanted}{rest}",
+                "correct or widen the filter: " + (f"{close} {there}" if close else there),
+            )
+        frame = matched
+    return error(("filter",), f"{what} matches no rows of {dataset}", "widen the filter")
+
+
 def chart_rows(chart: Chart, package: DataPackage, doc: YamlDocument, index: int) -> pd.DataFrame:
     """The rows a declarative chart draws, with labels, checked for one source per point."""
 
@@ -51,9 +80,7 @@ def chart_rows(chart: Chart, package: DataPackage, doc: YamlDocument, index: int
     frame = package.frame(chart.dataset, doc.location(("charts", index, "dataset")))
     rows = apply_filter(frame, chart.filter, error)
     if rows.empty:
-        raise error(
-            ("filter",), f"chart '{chart.id}': the filter matches no rows of {chart.dataset}"
-        )
+        raise no_rows_error(frame, chart.filter, chart.dataset, f"chart '{chart.id}'", error)
     rows = rows.copy()
     if {"year", "month"} <= set(rows.columns):
         # A calendar date for monthly series, so they can sit on a time axis.
@@ -80,6 +107,16 @@ def chart_rows(chart: Chart, package: DataPackage, doc: YamlDocument, index: int
                     'write it as a quoted date, e.g. x: "2016-03-18"',
                 )
     if chart.source_priority and "source_id" in rows:
+        known = set(frame["source_id"].dropna())
+        if "sources" in package.frames and "source_id" in package.frames["sources"]:
+            known |= set(package.frames["sources"]["source_id"].dropna())
+        for position, source in enumerate(chart.source_priority):
+            if source not in known:
+                raise error(
+                    ("source-priority", position),
+                    f"chart '{chart.id}': unknown source '{source}' in source-priority",
+                    did_you_mean(source, known) or "source ids are listed in sources.csv",
+                )
         unknown = sorted(set(rows["source_id"]) - set(chart.source_priority))
         if unknown:
             raise error(
@@ -98,12 +135,23 @@ def chart_rows(chart: Chart, package: DataPackage, doc: YamlDocument, index: int
     if not duplicated.empty:
         sample = duplicated.iloc[0]
         point = ", ".join(f"{k}={sample[k]}" for k in keys)
-        sources = sorted(duplicated["source_id"].dropna().unique()) if "source_id" in rows else []
+        # The sources of this one point (others may clash too, between other editions).
+        groups = duplicated.groupby(keys, dropna=False, sort=False).ngroup()
+        at_point = duplicated[groups == groups.iloc[0]]
+        sources = sorted(at_point["source_id"].dropna().unique()) if "source_id" in rows else []
+        if len(sources) > 1:
+            every = sorted(duplicated["source_id"].dropna().unique())
+            raise error(
+                ("filter",),
+                f"chart '{chart.id}' has several values for {point} (sources {', '.join(sources)})",
+                "pick one source per series with a 'source_id' filter, or rank them: "
+                f"source-priority: [{', '.join(every)}]",
+            )
         raise error(
             ("filter",),
-            f"chart '{chart.id}' has several values for {point}"
-            + (f" (sources {', '.join(sources)})" if sources else ""),
-            "pick one source per series with a 'source_id' filter",
+            f"chart '{chart.id}' has several values for {point}",
+            "each point needs one row: filter the others out (e.g. month: null for yearly "
+            "figures) or choose x and color fields that tell them apart",
         )
     names = None
     if "geographies" in package.frames:

@@ -16,41 +16,65 @@ ChartType = Literal["line", "bar", "grouped-bar", "stacked-bar", "area", "small-
 
 class Channel(StrictModel):
     field: str
+    """Column of the dataset."""
     title: str | None = None
+    """Axis or legend title (default: the column's name)."""
     type: Literal["quantitative", "ordinal", "nominal", "temporal"] | None = None
+    """Vega-Lite type of the values (default: ordinal for x, quantitative for y)."""
     format: str | None = None
-    # "geography": show geographies.csv names instead of ids; a mapping: value -> label.
+    """d3 number format of the axis and tooltip, e.g. ',.0f'."""
     labels: Literal["geography"] | dict[str, str] | None = None
+    """'geography': show geographies.csv names instead of ids; or a mapping value: label."""
 
 
 class Annotation(StrictModel):
     x: str | int
+    """The x value where a dashed rule is drawn."""
     label: str
+    """Text beside the rule."""
 
 
 class Chart(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """Unique id: {{< reportkit chart ID >}} places it, @fig-ID refers to it."""
     title: str
+    """Bold start of the caption."""
     caption: str
+    """The caption's text after the title."""
     alt: str = Field(min_length=10)
+    """What the chart shows, for readers who cannot see it (at least 10 characters)."""
     source: str | None = None
+    """Source line under the caption."""
     dataset: str | None = None
+    """Resource name in data/stats/datapackage.yaml."""
     filter: dict[str, str | int | list[str | int] | None] = {}
-    # Where several sources give the same point, keep the first source of this list that has it.
+    """Rows to draw: column: value, a list of values (any of them), or null (empty cells)."""
     source_priority: list[str] = Field([], alias="source-priority")
+    """Where several sources give the same point, keep the first source of this list."""
     type: ChartType | None = None
+    """line, bar, grouped-bar, stacked-bar, area or small-multiples."""
     x: Channel | None = None
+    """The horizontal axis."""
     y: Channel | None = None
+    """The vertical axis (the values)."""
     color: Channel | None = None
+    """Series: one colour each, with a legend."""
     facet: Channel | None = None
+    """Small multiples: one panel per value."""
     columns: int = 2
+    """Panels per row of small multiples."""
     annotations: list[Annotation] = []
-    python: str | None = None  # "module.py:function" returning an Altair chart
-    vega_lite: str | None = Field(None, alias="vega-lite")  # a Vega-Lite JSON file
-    # The whole chart's width in CSS px (axes and legend included): charts print at their own
-    # size, so one width keeps chart text one size across the report.
+    """Dashed rules with a label, at x values."""
+    python: str | None = None
+    """Instead of type: 'file.py:function' returning an Altair chart (only where _quarto.yml
+    says allow-python: true)."""
+    vega_lite: str | None = Field(None, alias="vega-lite")
+    """Instead of type: a Vega-Lite JSON file."""
     width: int = Field(CHART_WIDTH, ge=200, le=CHART_WIDTH)
+    """The whole chart's width in CSS px, axes and legend included (at most 536): charts print
+    at their drawn size, so text is one size in every chart."""
     height: int = 240
+    """Height in pixels."""
 
     @model_validator(mode="after")
     def one_way_to_draw(self) -> Chart:
@@ -65,7 +89,10 @@ class Chart(StrictModel):
 
 
 class ChartsFile(StrictModel):
+    """data/charts.yml: the chart catalogue."""
+
     charts: list[Chart]
+    """The charts, each placed where the text needs it."""
 
 
 def load_charts(path: Path, display: str) -> tuple[list[Chart], YamlDocument]:

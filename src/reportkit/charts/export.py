@@ -17,6 +17,30 @@ from reportkit import __version__
 from reportkit.fonts import font_faces
 
 _registered_fonts: set[Path] = set()
+
+
+class ChartDrawError(Exception):
+    """vl-convert could not draw a spec; the message is its one meaningful line."""
+
+
+def vega_message(error: Exception) -> str:
+    """The reason inside a Vega or vl-convert failure, without the JavaScript stack trace."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    reasons = [
+        line for line in lines if not line.startswith("at ") and "conversion failed" not in line
+    ]
+    reason = (reasons or lines or [type(error).__name__])[-1]
+    reason = reason.removeprefix("Error: ").removeprefix("TypeError: ")
+    return reason if len(reason) <= 200 else reason[:199] + "…"
+
+
+def _draw(convert, spec: dict, **options):
+    try:
+        return convert(spec, allowed_base_urls=[], **options)
+    except Exception as error:  # vl-convert raises bare exceptions carrying a JS stack
+        raise ChartDrawError(vega_message(error)) from None
+
+
 PNG_SCALE = 2  # PNG pixels per SVG pixel
 
 
@@ -75,7 +99,7 @@ class ChartCache:
             self.reused += 1
             return path.read_text(encoding="utf-8")
         register_fonts(self.fonts)
-        svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[], format_locale=locale)
+        svg = _draw(vlc.vegalite_to_svg, spec, format_locale=locale)
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(svg, encoding="utf-8")
@@ -94,7 +118,7 @@ class ChartCache:
             self.reused += 1
             return path.read_bytes()
         register_fonts(self.fonts)
-        png = vlc.vegalite_to_png(spec, scale=PNG_SCALE, allowed_base_urls=[], format_locale=locale)
+        png = _draw(vlc.vegalite_to_png, spec, scale=PNG_SCALE, format_locale=locale)
         png = set_png_dpi(png, PNG_SCALE * 96)
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -12,9 +12,9 @@ from typing import Literal
 
 from babel.numbers import format_decimal, format_percent
 
-from reportkit.charts.build import apply_filter
+from reportkit.charts.build import apply_filter, no_rows_error
 from reportkit.data.package import DataPackage
-from reportkit.errors import ReportError
+from reportkit.errors import ReportError, did_you_mean
 from reportkit.locale import babel_locale
 from reportkit.model.validation import StrictModel, validate
 from reportkit.yamlio import YamlDocument, load_yaml
@@ -22,15 +22,24 @@ from reportkit.yamlio import YamlDocument, load_yaml
 
 class Fact(StrictModel):
     dataset: str
+    """Resource name in data/stats/datapackage.yaml."""
     filter: dict[str, str | int | list[str | int] | None] = {}
+    """Rows to use: column: value, a list of values (any of them), or null (empty cells)."""
     aggregate: Literal["value", "sum", "min", "max", "mean", "count"] = "value"
+    """value (the filter must match exactly one row), sum, min, max, mean or count."""
     field: str = "value"
+    """Column to read."""
     format: Literal["integer", "decimal", "percent", "raw"] = "integer"
+    """How the text shows it: integer (174,466), decimal (1.5), percent (12%) or raw."""
     description: str | None = None
+    """What the number is, for editors."""
 
 
 class FactsFile(StrictModel):
+    """data/facts.yml: key figures the text quotes as {{< var facts.NAME >}}."""
+
     facts: dict[str, Fact]
+    """Facts by name."""
 
 
 @dataclass
@@ -59,7 +68,13 @@ def compute(name: str, fact: Fact, package: DataPackage, doc: YamlDocument, lang
     frame = package.frame(fact.dataset, doc.location(("facts", name, "dataset")))
     rows = apply_filter(frame, fact.filter, error)
     if fact.field not in rows.columns:
-        raise error(("field",), f"unknown field '{fact.field}' in fact '{name}'")
+        raise error(
+            ("field",),
+            f"unknown field '{fact.field}' in fact '{name}'",
+            did_you_mean(fact.field, rows.columns) or f"columns: {', '.join(rows.columns)}",
+        )
+    if rows.empty and fact.aggregate != "count":
+        raise no_rows_error(frame, fact.filter, fact.dataset, f"fact '{name}'", error)
     values = rows[fact.field].dropna()
     if fact.aggregate == "value":
         if len(values) != 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +11,16 @@ from pathlib import Path
 import pandas as pd
 from frictionless import Package
 
-from reportkit.errors import Location, ReportError, did_you_mean
+from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.sandbox import project_path
 from reportkit.yamlio import load_yaml
 
 DESCRIPTOR = "datapackage.yaml"
+# RFC 4180, the Data Package default. Declared, never guessed: frictionless would otherwise
+# sniff the separator and take ';' for one when many notes contain "; ".
+DEFAULT_DIALECT = {"delimiter": ",", "quoteChar": '"'}
+OTHER_SEPARATORS = (";", "\t", "|")
+SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|'"}
 
 
 @dataclass
@@ -114,17 +121,100 @@ def confined_resources(directory: Path, display_dir: str) -> None:
             project_path(directory, name, "data file", where)
 
 
+def dialect(resource: dict) -> dict:
+    """The resource's CSV dialect: what it declares over the RFC 4180 defaults."""
+    declared = resource.get("dialect")
+    declared = declared if isinstance(declared, dict) else {}
+    return {**DEFAULT_DIALECT, **declared.get("csv", declared)}
+
+
+def _is_csv(resource: dict) -> bool:
+    return resource.get("format") == "csv" or str(resource.get("path", "")).endswith(".csv")
+
+
+def file_problem(directory: Path, display_dir: str, resource: dict) -> ReportError | None:
+    """An encoding or separator problem: one message for the file, not one per row."""
+    path = directory / str(resource.get("path", ""))
+    if not _is_csv(resource) or not path.is_file():
+        return None
+    where = f"{display_dir}/{resource['path']}"
+    encoding = resource.get("encoding") or "utf-8"
+    data = path.read_bytes()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        return ReportError(
+            f"the file is not {encoding}: byte 0x{byte:02x} cannot be read",
+            Location(f"{where}:row {row}"),
+            f"save it as UTF-8 (in Excel: 'CSV UTF-8'), or declare its encoding in {DESCRIPTOR}",
+        )
+    except LookupError:
+        return ReportError(
+            f"unknown encoding '{encoding}' for {resource['path']}",
+            Location(f"{display_dir}/{DESCRIPTOR}"),
+            "write utf-8",
+        )
+    fields = [f.get("name") for f in (resource.get("schema") or {}).get("fields", [])]
+    header_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    separator = dialect(resource)["delimiter"]
+
+    def header(delimiter: str) -> list[str]:
+        return next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
+
+    if not fields or len(header(separator)) > 1:
+        return None
+    for other in OTHER_SEPARATORS:
+        if other != separator and len(header(other)) > 1:
+            return ReportError(
+                f"columns are separated by {SEPARATOR_NAMES[other]}, "
+                f"not {SEPARATOR_NAMES.get(separator, repr(separator))}",
+                Location(f"{where}:row 1"),
+                f"save it as comma-separated CSV, or declare "
+                f'dialect: {{delimiter: "{other.encode("unicode_escape").decode()}"}} '
+                f"for '{resource.get('name')}' in {DESCRIPTOR}",
+            )
+    return None
+
+
+def read_descriptor(directory: Path, display_dir: str) -> dict:
+    """datapackage.yaml with every CSV's dialect spelt out (so frictionless never guesses)."""
+    display = f"{display_dir}/{DESCRIPTOR}"
+    descriptor = load_yaml(directory / DESCRIPTOR, display).data
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise ReportError(
+            "a data package needs a list of resources", Location(display, 1), "list the CSVs"
+        )
+    for resource in descriptor["resources"]:
+        if isinstance(resource, dict) and _is_csv(resource):
+            resource["dialect"] = dialect(resource)
+    return descriptor
+
+
 def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
-    """Every problem frictionless finds in the data package (empty when it is valid)."""
+    """Every problem frictionless finds in the data package (empty when it is valid), sorted
+    by file and row number."""
     descriptor_path = directory / DESCRIPTOR
     if not descriptor_path.is_file():
         display = f"{display_dir}/{DESCRIPTOR}"
         return [ReportError(f"{display} does not exist", hint="describe the datasets there")]
     try:
         confined_resources(directory, display_dir)
+        descriptor = read_descriptor(directory, display_dir)
     except ReportError as error:
         return [error]
-    package = Package(str(descriptor_path))
+    problems = []
+    for resource in descriptor["resources"]:
+        problem = (
+            file_problem(directory, display_dir, resource) if isinstance(resource, dict) else None
+        )
+        if problem:
+            problems.append(problem)
+    if problems:
+        # An unreadable file would fail every row, and every lookup into it from other files.
+        return problems
+    package = Package(descriptor, basepath=str(directory))
     report = package.validate()
     problems = [
         _explain(package, task.name, error, display_dir)
@@ -134,7 +224,7 @@ def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
     if not report.valid and not problems:
         message = report.errors[0].message if report.errors else "invalid data package"
         problems.append(ReportError(message, Location(f"{display_dir}/{DESCRIPTOR}")))
-    return problems
+    return sorted(problems, key=lambda p: natural_key(str(p.location or "")))
 
 
 def load_package(directory: Path, display_dir: str) -> DataPackage:
@@ -142,15 +232,21 @@ def load_package(directory: Path, display_dir: str) -> DataPackage:
     problems = package_problems(directory, display_dir)
     if problems:
         raise problems[0]
-    descriptor_path = directory / DESCRIPTOR
     display = f"{display_dir}/{DESCRIPTOR}"
-    descriptor = load_yaml(descriptor_path, display).data
+    descriptor = read_descriptor(directory, display_dir)
     frames = {}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
         dtypes = {f["name"]: _dtype(f["type"]) for f in fields}
+        csv_dialect = dialect(resource)
         frames[resource["name"]] = pd.read_csv(
-            directory / resource["path"], dtype=dtypes, keep_default_na=False, na_values=[""]
+            directory / resource["path"],
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values=[""],
+            sep=csv_dialect["delimiter"],
+            quotechar=csv_dialect["quoteChar"],
+            encoding=resource.get("encoding") or "utf-8",
         )
     return DataPackage(directory, display, descriptor, frames)
 

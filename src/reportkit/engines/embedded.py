@@ -24,7 +24,7 @@ from reportkit.brand import BrandStyle
 from reportkit.charts.export import vega_bundle
 from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
-from reportkit.errors import Location, ReportError
+from reportkit.errors import Location, ReportError, did_you_mean
 from reportkit.fonts import font_face_css, font_faces
 from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project, Settings, document_settings
@@ -152,9 +152,13 @@ def run_pandoc(
     found = []
     for line in stderr.splitlines():
         if line.startswith(("reportkit-error\t", "reportkit-error-last\t")):
-            kind, needle, message = line.split("\t", 2)
+            kind, needle, message, *extra = line.split("\t", 4)
             where = assembled.find(needle, last=kind.endswith("-last"))
-            found.append(ReportError(message, where))
+            hint = None
+            if extra:  # a hint, and the ids the filter knows: did the writer mean one?
+                hint, known = extra[0], [k for k in extra[1].split(",") if k]
+                hint = did_you_mean(needle.lstrip("@#").lower(), known) or hint
+            found.append(ReportError(message, where, hint))
     if found and problems is not None:
         problems += found
         return

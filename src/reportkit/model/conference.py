@@ -16,22 +16,33 @@ from reportkit.yamlio import load_yaml
 
 class Author(StrictModel):
     name: str
+    """Full name as printed on the cover."""
     affiliation: str
+    """Institution, printed after the name."""
     country: str | None = None
+    """Country of the affiliation, printed last."""
 
 
 class Publisher(StrictModel):
     name: str
+    """Publishing organisation: on the cover, the imprint page and in the citation."""
     address: list[str] = Field(default_factory=list)
+    """Postal address, one line an item (imprint page)."""
     phone: str | None = None
+    """Telephone number (imprint page)."""
     fax: str | None = None
+    """Fax number (imprint page)."""
     email: str | None = None
+    """Contact email, shown as a link (imprint page)."""
     website: str | None = None
+    """Website (imprint page)."""
 
 
 class Dates(StrictModel):
     start: date
+    """First day, YYYY-MM-DD."""
     end: date | None = None
+    """Last day, YYYY-MM-DD (leave out for a one-day event)."""
 
     @model_validator(mode="after")
     def _in_order(self) -> Dates:
@@ -42,11 +53,17 @@ class Dates(StrictModel):
 
 class Event(StrictModel):
     name: str
+    """The conference's name (document keywords)."""
     city: str
+    """Host city: on the cover and in the keywords."""
     country: str
+    """Host country."""
     year: int
-    dates: Dates | None = None  # {start: 2019-10-14, end: 2019-10-15}, shown on the cover
+    """Year the conference took place."""
+    dates: Dates | None = None
+    """{start: 2019-10-14, end: 2019-10-15}: shown on the cover."""
     venue: str | None = None
+    """Venue, shown on the cover before the city."""
 
     def when_and_where(self, language: str) -> str:
         """'14–15 October 2019 · Hilton Bomonti, Istanbul' in the report's language."""
@@ -68,35 +85,60 @@ class Event(StrictModel):
 
 class Image(StrictModel):
     path: str
+    """Image file, relative to the project root."""
     alt: str
+    """What the image shows, for readers who cannot see it."""
     credit: str
+    """Photographer or source, printed on the imprint page."""
 
 
 class Conference(StrictModel):
+    """data/conference.yml: the report's identity (cover, imprint page, document metadata)."""
+
     title: str
+    """The report's title (cover, metadata, citation)."""
     subtitle: str | None = None
+    """Subtitle under the title."""
     short_title: str = Field(alias="short-title")
+    """Short form for the running header of PDF pages."""
     conference: Event
+    """The event the report is about."""
     organisers: list[str]
+    """Organising bodies: top of the cover and the imprint page."""
     funder: str | None = None
+    """Who funded the event or the report (imprint page)."""
     project: str | None = None
+    """Project the event belonged to (imprint page)."""
     authors: list[Author]
+    """The report's authors, in the order printed."""
     publisher: Publisher
+    """Who publishes the report."""
     year: int
+    """Year of publication (cover, citation, copyright; the date stamped into outputs)."""
     language: str = "en"
+    """BCP 47 language tag of the report, e.g. en-GB or tr-TR: numbers and dates follow it."""
     disclaimer: str
+    """Disclaimer paragraph at the top of the imprint page."""
     mission: str | None = None
+    """The publisher's mission statement (imprint page)."""
     copyright: str
+    """Copyright line, e.g. '© 2018 International Organization for Migration'."""
     rights: str | None = None
+    """Licence or reproduction terms (imprint page)."""
     cover: Image | None = None
+    """Cover illustration."""
     photo: Image | None = None
-    # Publication identifiers and notes for the imprint page.
+    """A photograph credited on the imprint page."""
     isbn: str | None = None
+    """ISBN-13, quoted, with or without hyphens; its check digit is verified."""
     issn: str | None = None
-    edition: str | None = None  # e.g. which edition this is and how recent its data are
-    citation: str | None = None  # overrides the suggested citation made from the fields above
-    # Short Markdown paragraphs on a page of their own after the contents.
+    """ISSN, e.g. '2049-3630'; its check digit is verified."""
+    edition: str | None = None
+    """Edition note for the imprint: which edition this is and how recent its data are."""
+    citation: str | None = None
+    """Suggested citation, replacing the one made from authors, year, title and publisher."""
     key_messages: list[str] = Field(default_factory=list, alias="key-messages")
+    """Short Markdown paragraphs on a page of their own after the contents."""
 
     @field_validator("key_messages")
     @classmethod

@@ -17,9 +17,14 @@ from reportkit.yamlio import YamlDocument, load_yaml
 
 class Organisation(StrictModel):
     id: str
+    """Unique id that people.yml refers to, e.g. unodc."""
     name: str
-    acronym: str | None = None  # or the short name readers know it by (Frontex, Europol)
-    country: str  # where it is based, or International for a body of several states
+    """Full name, as the annex heads its group."""
+    acronym: str | None = None
+    """Acronym or the short name readers know it by (Frontex, Europol); the Acronyms page
+    lists it where the text uses it."""
+    country: str
+    """Where it is based, or International for a body of several states."""
 
     @property
     def short_name(self) -> str:
@@ -33,7 +38,10 @@ class Organisation(StrictModel):
 
 
 class OrganisationsFile(StrictModel):
+    """data/organisations.yml: every organisation a person came from, once."""
+
     organisations: list[Organisation]
+    """The registry, in any order."""
 
 
 class Registry:

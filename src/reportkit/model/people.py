@@ -12,11 +12,18 @@ from reportkit.yamlio import YamlDocument, load_yaml
 
 class Person(StrictModel):
     id: str
+    """Unique id that programme.yml refers to, e.g. jorgen-carling."""
     honorific: str | None = None
+    """Printed before the name: Mr, Ms, Dr, Professor, Ambassador …"""
     name: str
+    """Full name as printed."""
     title: str | None = None
-    organisation: str | None = None  # an id of data/organisations.yml
-    country: str | None = None  # for people without an organisation (it has its own)
+    """Position, printed after the name."""
+    organisation: str | None = None
+    """Id of the person's organisation in data/organisations.yml (its name and acronym are
+    printed after the title; the speakers annex groups by it)."""
+    country: str | None = None
+    """Country, for a person without an organisation (an organisation has its own)."""
 
     @property
     def full_name(self) -> str:
@@ -24,7 +31,10 @@ class Person(StrictModel):
 
 
 class PeopleFile(StrictModel):
+    """data/people.yml: every speaker, moderator and panellist, once."""
+
     people: list[Person]
+    """Everyone who spoke, in any order."""
 
 
 def load_people(

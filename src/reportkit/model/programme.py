@@ -35,14 +35,23 @@ KIND_LABELS = {
 
 class Session(StrictModel):
     id: str
+    """Unique id: the section id (@sec-ID) and {{< reportkit session ID >}}."""
     kind: SessionKind
+    """What kind of session: opening, keynote, national-experience, panel or closing."""
     title: str
+    """The session's heading."""
     content: str
+    """The session's text, a .qmd file relative to the project root."""
     moderator: str | None = None
+    """Person id (people.yml) of the moderator."""
     panellists: list[str] = []
+    """Person ids of the panellists, in order (a panel needs at least one)."""
     speakers: list[str] = []
-    day: int | None = Field(default=None, ge=1)  # day of the conference: 1, 2, …
+    """Person ids of the speakers, in order."""
+    day: int | None = Field(default=None, ge=1)
+    """Day of the conference: 1, 2, … (the programme annex gains a When column)."""
     time: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}(\s*[–-]\s*\d{1,2}:\d{2})?$")
+    """Time or time span, e.g. '09:30' or '09:30–10:15'."""
 
     @field_validator("time", mode="before")
     @classmethod
@@ -54,7 +63,10 @@ class Session(StrictModel):
 
 
 class ProgrammeFile(StrictModel):
+    """data/programme.yml: the sessions in the order they appear in the report."""
+
     sessions: list[Session]
+    """The sessions, in report order."""
 
 
 @dataclass

@@ -61,7 +61,14 @@ def _submodel(model: type[BaseModel] | None, part: Any) -> type[BaseModel] | Non
 class StrictModel(BaseModel):
     """Base for data files: unknown keys are typos until proven otherwise; kebab-case keys."""
 
-    model_config = {"extra": "forbid", "populate_by_name": True, "frozen": True}
+    # Docstrings under fields become their descriptions: in the JSON Schemas editors show on
+    # hover, and in README's field reference.
+    model_config = {
+        "extra": "forbid",
+        "populate_by_name": True,
+        "frozen": True,
+        "use_attribute_docstrings": True,
+    }
 
 
 def kebab(name: str) -> str:

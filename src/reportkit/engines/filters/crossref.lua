@@ -194,8 +194,14 @@ local function resolve_citations(doc)
           local key = kind:lower() .. citation.id:sub(#kind + 1)
           local target = refs[key]
           if not target then
+            local known = {}
+            for id, ref in pairs(refs) do
+              if ref.kind == kind:lower() then known[#known + 1] = id end
+            end
+            table.sort(known)
             errors.report("@" .. citation.id, "no " .. kind:lower() .. " with id '" .. key
-              .. "' for this reference; check the id or add {#" .. key .. "} to its target")
+              .. "' for this reference", "check the id or add {#" .. key .. "} to its target",
+              known)
           else
             local label = kinds[target.kind].prefix
             if kind:match("^%u") then label = label:sub(1, 1):upper() .. label:sub(2) end

@@ -1,10 +1,13 @@
 -- Shared by the filters: report a problem in a form the Python side maps to file:line.
--- Each line on stderr is: reportkit-error<TAB>text-to-find-in-source<TAB>message
+-- Each line on stderr is: reportkit-error<TAB>text-to-find-in-source<TAB>message, optionally
+-- followed by <TAB>hint<TAB>known ids (comma-separated) for a "did you mean" on the Python side.
 local M = {}
 M.count = 0
 
-function M.report(needle, message)
-  io.stderr:write("reportkit-error\t" .. needle .. "\t" .. message .. "\n")
+function M.report(needle, message, hint, known)
+  local line = "reportkit-error\t" .. needle .. "\t" .. message
+  if hint then line = line .. "\t" .. hint .. "\t" .. table.concat(known or {}, ",") end
+  io.stderr:write(line .. "\n")
   M.count = M.count + 1
 end
 
