@@ -20,8 +20,7 @@ from reportkit.engines.embedded import (
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
 from reportkit.output import publish, render_lock, staging
-from reportkit.paginate import Layout
-from reportkit.pdf import write_pdf
+from reportkit.pdf import PrintResult, write_pdf
 from reportkit.prepare import prepare, write_chart_pngs, write_generated
 from reportkit.project import find_project
 from reportkit.quarto_html import is_quarto_html, print_document, stable_ids, with_screen_assets
@@ -42,7 +41,7 @@ class BuildResult:
     warnings: list[ReportError] = field(default_factory=list)
     charts_built: int = 0
     charts_reused: int = 0
-    layout: Layout | None = None  # how the PDF's pages came about
+    layout: PrintResult | None = None  # how the PDF's pages came about
 
 
 def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], list[ReportError]]:
@@ -99,7 +98,11 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
             layout = write_pdf(
-                html, stage / "report.pdf", [project.root], publication_epoch(prepared)
+                html,
+                stage / "report.pdf",
+                [project.root],
+                publication_epoch(prepared),
+                cache_root=project.root,
             )
         if "docx" in formats:
             progress.step("docx: pandoc")
@@ -199,6 +202,7 @@ def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
                 [project.root],
                 publication_epoch(prepared),
                 html_text=print_text,
+                cache_root=project.root,
             )
             published += publish(stage, html.parent)
     result = BuildResult(published, time.perf_counter() - started)

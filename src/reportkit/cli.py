@@ -63,13 +63,15 @@ def _progress(quiet: bool, verbose: bool):
 
 
 def _layout_summary(layout) -> None:
-    """How the PDF's pages came about: a publications office asks why a page ends early."""
+    """How the PDF's pages came about: a publications office asks why a page ends early, an
+    editor why a render took its time."""
     if layout is None:
         return
     rounds = sum(layout.rounds.values())
+    reused = f", {len(layout.reused)} of {len(layout.reused) + len(layout.laid_out)} pieces reused"
     stdout.print(
-        f"pdf: {len(layout.document.pages)} pages, {layout.layouts} layouts "
-        f"({rounds} round{'s' if rounds != 1 else ''} of mends)"
+        f"pdf: {layout.pages} pages, {layout.layouts} layouts "
+        f"({rounds} round{'s' if rounds != 1 else ''} of mends){reused}"
     )
 
 

@@ -398,158 +398,51 @@ def score(pages: list[PageFacts]) -> tuple[int, int, float]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Pieces and their documents
+# Laying out one piece
 
 
 @dataclass
-class Layout:
-    document: object  # the joined weasyprint Document
-    layouts: int  # documents laid out in all
-    rounds: dict[str, int]  # piece name -> rounds of mends it needed
+class PieceLayout:
+    """What laying out one piece gave: its PDF and what the joined report needs of it."""
+
+    pdf: bytes
+    page_names: list[str]  # the @page name of each page ("" for the default)
+    anchors: dict[str, int]  # id -> page (0-based within the piece)
+    layouts: int
     mends: list[Mend]
-    pages: list[PageFacts]
 
 
-def split_pieces(tree: HtmlElement) -> tuple[HtmlElement | None, list[HtmlElement]]:
-    """main and its chapters (sections starting with an h1), if the document is made of them."""
+def flow_root(tree: HtmlElement) -> HtmlElement:
+    """What a piece's mends may rearrange: its main (a chapter), else its body."""
     main = next(iter(tree.xpath("//body/main")), None)
-    if main is None:
-        return None, []
-    chapters = []
-    for child in main:
-        if not isinstance(child.tag, str):
-            continue
-        headings = [c for c in child if isinstance(c.tag, str)]
-        if child.tag != "section" or not headings or headings[0].tag != "h1":
-            return None, []
-        chapters.append(child)
-    return (main, chapters) if chapters else (None, [])
+    return main if main is not None else tree.find("body")
 
 
-def piece_html(tree: HtmlElement, keep: HtmlElement | None, extra_css: str) -> str:
-    """The document with main holding only `keep` (None: main emptied, for the front)."""
-    skeleton = copy.deepcopy(tree) if keep is None else _shell(tree)
-    main = skeleton.xpath("//body/main")[0]
-    if keep is None:
-        main.getparent().remove(main)  # even empty, it would open a page after the contents
-    else:
-        main.append(copy.deepcopy(keep))
-    if extra_css:
-        style = lxml.html.Element("style")
-        style.text = extra_css
-        skeleton.find("head").append(style)
-    return lxml.html.tostring(skeleton, encoding="unicode", doctype="<!DOCTYPE html>")
-
-
-def _shell(tree: HtmlElement) -> HtmlElement:
-    """html, head and body with their attributes, and an empty main: the frame for a chapter."""
-    shell = lxml.html.Element("html", dict(tree.attrib))
-    shell.append(copy.deepcopy(tree.find("head")))
-    body = tree.find("body")
-    new_body = lxml.html.Element("body", dict(body.attrib))
-    main = body.find("main")
-    new_body.append(lxml.html.Element("main", dict(main.attrib)))
-    shell.append(new_body)
-    return shell
-
-
-def _counters_css(first_page: int, notes_before: int) -> str:
-    return (
-        f"@page :first {{ counter-reset: page {first_page} }}\n"
-        f"body {{ counter-reset: footnote {notes_before} }}\n"
-    )
-
-
-TOC_PAGE_CSS = '.toc a::after { content: leader(".") attr(data-page); }\n'
-
-
-def paginate(
-    html: str,
-    lay_out: Callable[[str], object],
-    remembered: list[Mend] | None = None,
-) -> Layout:
-    """Lay out the print HTML as front matter plus chapters, mending each chapter's pages.
-
-    `lay_out` turns an HTML string into a weasyprint Document (with the caller's base URL,
-    URL fetcher and fonts). `remembered` mends from an earlier render are replayed first, so
-    an unchanged report is laid out once per piece.
-    """
+def lay_out_piece(
+    html: str, lay_out: Callable[[str], object], remembered: list[Mend], write: Callable
+) -> PieceLayout:
+    """Lay out a piece's document and mend its pages, round by round (undoing a round that
+    made them worse); `write` turns the final layout into PDF bytes."""
     tree = lxml.html.document_fromstring(html)
-    main, chapters = split_pieces(tree)
-    if main is None:
-        return _paginate_whole(tree, lay_out, remembered or [])
-    pieces = [
-        Piece(chapter.get("id") or f"chapter-{i}", chapter) for i, chapter in enumerate(chapters)
-    ]
-    counter = 0
-    for piece in pieces:
-        for block in piece.flow_blocks():
-            block.set(FLOW_ID, str(counter))
-            counter += 1
-    replayed = _replay(pieces, remembered or [])
-    toc_links = tree.xpath("//nav[@id='TOC']//a[@href]")
-    for link in toc_links:
-        link.set("data-page", "00")
-    front = lay_out(piece_html(tree, None, TOC_PAGE_CSS))
-    layouts = 1
-    next_page = len(front.pages)  # 0-based index of the next piece's first page
-    notes = 0
-    documents, all_mends, rounds = [], list(replayed), {}
-    all_pages: list[PageFacts] = []
-    reference_pages: dict[str, int] = {}
-    for piece in pieces:
-        notes_here = len(piece.root.xpath(".//*[contains(concat(' ', @class, ' '), ' footnote ')]"))
-        css = _counters_css(next_page + 1, notes)
+    piece = Piece("piece", flow_root(tree))
+    for number, block in enumerate(piece.flow_blocks()):
+        block.set(FLOW_ID, str(number))
+    replayed = [mend for mend in remembered if apply(piece, mend)]
 
-        def render(piece=piece, css=css):
-            return lay_out(piece_html(tree, piece.root, css))
+    def render():
+        return lay_out(lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"))
 
-        document, pages, used, mends = _mend_piece(piece, render, next_page, reference_pages)
-        layouts += used
-        rounds[piece.name] = used - 1
-        all_mends += mends
-        for offset, page in enumerate(pages):
-            for target in page.links:
-                reference_pages.setdefault(target, next_page + offset)
-        all_pages += pages
-        documents.append(document)
-        next_page += len(document.pages)
-        notes += notes_here
-    page_of = {}
-    for document_pages, start in _starts(documents, len(front.pages)):
-        for offset, page in enumerate(document_pages):
-            for anchor in page.anchors:
-                page_of.setdefault(anchor, start + offset + 1)
-    for link in toc_links:
-        link.set("data-page", str(page_of.get(link.get("href", "").lstrip("#"), "")))
-    front_again = lay_out(piece_html(tree, None, TOC_PAGE_CSS))
-    layouts += 1
-    if len(front_again.pages) != len(front.pages):
-        progress.detail("the contents changed length: page numbers may be off by its change")
-    pages = [*front_again.pages, *(p for d in documents for p in d.pages)]
-    return Layout(front_again.copy(pages), layouts, rounds, all_mends, all_pages)
+    document, pages, layouts, made = _mend_piece(piece, render)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    names = [getattr(p._page_box.page_type, "name", "") or "" for p in document.pages]
+    return PieceLayout(write(document), names, anchors, layouts, [*replayed, *made])
 
 
-def _starts(documents, first):
-    start = first
-    for document in documents:
-        yield document.pages, start
-        start += len(document.pages)
-
-
-def _replay(pieces: list[Piece], remembered: list[Mend]) -> list[Mend]:
-    replayed = []
-    for mend in remembered:
-        for piece in pieces:
-            if apply(piece, mend):
-                replayed.append(mend)
-                break
-    return replayed
-
-
-def _mend_piece(piece, render, first_page, reference_pages):
-    """Lay out one piece and mend it, round by round; undo a round that made it worse."""
-    planner = Planner(piece, first_page, reference_pages)
+def _mend_piece(piece: Piece, render):
+    planner = Planner(piece, 0, {})
     document = render()
     layouts = 1
     pages = read_pages(document)
@@ -564,7 +457,7 @@ def _mend_piece(piece, render, first_page, reference_pages):
         planner.tried.update(mends)
         if not applied:
             break
-        progress.detail(f"{piece.name}: {len(applied)} mend(s), laying out again")
+        progress.detail(f"{len(applied)} mend(s), laying out again")
         trial = render()
         layouts += 1
         trial_pages = read_pages(trial)
@@ -584,17 +477,3 @@ def _restore(piece: Piece, saved: HtmlElement) -> None:
     saved.tail = piece.root.tail
     parent.replace(piece.root, saved)
     piece.root = saved
-
-
-def _paginate_whole(tree, lay_out, remembered) -> Layout:
-    """A document not made of chapters: laid out and mended as one piece."""
-    piece = Piece("document", tree.find("body"))
-    for number, block in enumerate(piece.flow_blocks()):
-        block.set(FLOW_ID, str(number))
-    replayed = _replay([piece], remembered)
-
-    def render():
-        return lay_out(lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"))
-
-    document, pages, used, mends = _mend_piece(piece, render, 0, {})
-    return Layout(document, used, {"document": used - 1}, [*replayed, *mends], pages)

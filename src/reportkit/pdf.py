@@ -1,12 +1,23 @@
-"""Print the rendered HTML to PDF with WeasyPrint: same DOM, print stylesheet, no network."""
+"""Print the rendered HTML to PDF with WeasyPrint: same DOM, print stylesheet, no network.
+
+The print DOM is cut into pieces that start on a new page (pieces.py); each piece is laid
+out and mended (paginate.py) — in parallel on the machine's cores, or taken from the cache
+when its document did not change — then the pieces are joined, with page furniture drawn
+over the joined pages (pdfmerge.py). Same inputs, same bytes, however the pieces came about.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -15,9 +26,17 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from reportkit import progress
+from reportkit import pdfmerge, progress
+from reportkit.cache import Store, key
 from reportkit.errors import ReportError
-from reportkit.paginate import Layout, paginate
+from reportkit.paginate import Mend, PieceLayout, lay_out_piece
+from reportkit.pieces import (
+    chapter_pieces,
+    front_piece,
+    furniture_html,
+    split_chapters,
+    whole_piece,
+)
 
 
 class OfflineFetcher(URLFetcher):
@@ -109,48 +128,258 @@ def source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+@dataclass
+class Printer:
+    """How to lay out and write one piece: the same in this process and in a worker."""
+
+    base_url: str
+    allowed: list[str]
+    epoch: int
+
+    def lay_out(self, source: str, remembered: list[Mend], tagged: bool = True) -> PieceLayout:
+        fonts = FontConfiguration()
+        fetcher = OfflineFetcher([Path(p) for p in self.allowed])
+        images: dict = {}
+
+        def lay_out(text: str):
+            document = weasyprint.HTML(string=text, base_url=self.base_url, url_fetcher=fetcher)
+            return document.render(font_config=fonts, cache=images)
+
+        def write(document) -> bytes:
+            return document.write_pdf(pdf_tags=tagged, pdf_identifier=b"reportkit-piece")
+
+        collector = _Collect()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collector)
+        try:
+            with source_date_epoch(self.epoch):
+                result = lay_out_piece(source, lay_out, remembered, write)
+        except FatalURLFetchingError as exc:
+            raise ReportError(f"cannot print the PDF: {exc}") from None
+        finally:
+            logger.removeHandler(collector)
+        missing = [m for m in collector.messages if "Failed to load" in m]
+        if missing:
+            raise ReportError(
+                f"cannot print the PDF: {missing[0]}", hint="fix the path in the content"
+            )
+        return result
+
+
+def _in_worker(printer: Printer, source: str, remembered: list[Mend]):
+    """A piece laid out in a worker process; errors come back as text (they pickle)."""
+    try:
+        return printer.lay_out(source, remembered)
+    except ReportError as error:
+        return str(error)
+
+
+@dataclass
+class PrintResult:
+    """How the PDF came about: a publications office asks why a page ends early."""
+
+    pages: int
+    layouts: int  # documents laid out in all (furniture included)
+    rounds: dict[str, int]  # piece -> rounds of mends it needed this time
+    reused: list[str] = field(default_factory=list)  # pieces taken from the cache
+    laid_out: list[str] = field(default_factory=list)  # pieces laid out now
+
+
+def _assets_digest(folder: Path) -> str:
+    """Everything a piece's look depends on besides its HTML: stylesheets, fonts, images."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.suffix.lower() not in (".js", ".html"):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _image_digest(source: str, base: Path) -> str:
+    """The files a piece's images load (the cover illustration …), by content."""
+    digest = hashlib.sha256()
+    for src in sorted(set(lxml.html.fromstring(source).xpath("//img/@src"))):
+        path = (base / unquote(src)).resolve()
+        if path.is_file() and path.is_relative_to(base.resolve()):
+            digest.update(src.encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _workers(jobs: int) -> int:
+    """Parallel layout forks workers: only from a single-threaded process (preview's server
+    and watcher threads would make a fork unsafe) and only when there is more than one job."""
+    if (
+        jobs < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return 0
+    return min(jobs, os.cpu_count() or 1, MAX_WORKERS)
+
+
+MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
+
+
+def _as_json(mends: list[Mend]) -> list[dict]:
+    return [{"kind": m.kind, "blocks": list(m.blocks), "anchor": m.anchor} for m in mends]
+
+
+def _mends(values: list[dict]) -> list[Mend]:
+    return [Mend(v["kind"], tuple(v["blocks"]), v.get("anchor")) for v in values]
+
+
+class PieceCache:
+    """Laid-out pieces by the hash of everything they depend on; and, by piece name, the
+    mends their last layout needed (replayed first the next time the piece changes)."""
+
+    def __init__(self, root: Path | None):
+        self.store = Store(root, "pdf") if root is not None else None
+
+    def get(self, name: str) -> PieceLayout | None:
+        if self.store is None:
+            return None
+        meta = self.store.get_json(f"{name}.json")
+        data = self.store.get(f"{name}.pdf")
+        if meta is None or data is None:
+            return None
+        return PieceLayout(data, meta["page_names"], meta["anchors"], 0, _mends(meta["mends"]))
+
+    def put(self, name: str, layout: PieceLayout) -> None:
+        if self.store is None:
+            return
+        self.store.put(f"{name}.pdf", layout.pdf)
+        mends = [
+            {"kind": m.kind, "blocks": list(m.blocks), "anchor": m.anchor} for m in layout.mends
+        ]
+        meta = {"page_names": layout.page_names, "anchors": layout.anchors, "mends": mends}
+        self.store.put_json(f"{name}.json", meta)
+
+    def remembered(self, piece: str) -> list[Mend]:
+        if self.store is None:
+            return []
+        return _mends(self.store.get_json(f"mends-{key(piece)}.json") or [])
+
+    def remember(self, piece: str, mends: list[Mend]) -> None:
+        if self.store is not None:
+            self.store.put_json(f"mends-{key(piece)}.json", _as_json(mends))
+
+
 def write_pdf(
     html_path: Path,
     pdf_path: Path,
     allowed: list[Path],
     epoch: int = 0,
     html_text: str | None = None,
-) -> Layout:
+    cache_root: Path | None = None,
+) -> PrintResult:
     """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
-    byte-identical for identical input. Returns the layout (pages, passes, mends).
-
-    The PDF identifier is a hash of the HTML, and font timestamps come from `epoch`
-    (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
-    """
+    byte-identical for identical input, whether pieces were laid out now or taken from the
+    cache under cache_root (the project)."""
     html_path = html_path.resolve()
     if html_text is None:
         html_text = html_path.read_text(encoding="utf-8")
-    html = inline_footnotes(html_text)
-    collector = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
-    fetcher = OfflineFetcher([html_path.parent, *allowed])
-    base_url = html_path.parent.as_uri() + "/"
-    fonts = FontConfiguration()
-    images: dict = {}  # decoded images, shared by the pieces laid out
+    tree = lxml.html.document_fromstring(inline_footnotes(html_text))
+    base = html_path.parent
+    printer = Printer(base.as_uri() + "/", [str(base), *map(str, allowed)], epoch)
+    cache = PieceCache(cache_root)
+    environment = key(_assets_digest(base / "assets"), epoch, weasyprint.__version__)
+    chapters = split_chapters(tree)
+    sources = chapter_pieces(tree, chapters) if chapters else [whole_piece(tree)]
+    result = PrintResult(0, 0, {})
+    layouts = _lay_out_all(sources, printer, cache, base, environment, result)
+    if chapters:
+        layouts, sources = _with_front(
+            tree, sources, layouts, printer, cache, base, environment, result
+        )
+    sheets, pieces = [], []
+    for source, layout in zip(sources, layouts, strict=True):
+        sheets += [(name, source.chapter) for name in layout.page_names]
+        pieces.append(pdfmerge.Piece(layout.pdf, source.owned))
+    furniture = printer.lay_out(furniture_html(tree, sheets), [], tagged=False)
+    result.layouts += 1
+    result.pages = len(sheets)
+    joined = pdfmerge.merge(pieces, furniture.pdf)
+    info = _document_info(layouts[0].pdf)
+    buffer = io.BytesIO()
+    pdfmerge.save(joined, buffer, info)
+    pdf_path.write_bytes(buffer.getvalue())
+    progress.detail(
+        f"{result.pages} pages: {len(result.laid_out)} piece(s) laid out, "
+        f"{len(result.reused)} reused"
+    )
+    return result
 
-    def lay_out(text: str):
-        document = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=fetcher)
-        return document.render(font_config=fonts, cache=images)
 
-    try:
-        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        with source_date_epoch(epoch):
-            layout = paginate(html, lay_out)
-            progress.detail(
-                f"{len(layout.document.pages)} pages laid out in {layout.layouts} layout(s)"
-            )
-            layout.document.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
-    except FatalURLFetchingError as exc:
-        raise ReportError(f"cannot print the PDF: {exc}") from None
-    finally:
-        logger.removeHandler(collector)
-    missing = [m for m in collector.messages if "Failed to load" in m]
-    if missing:
-        raise ReportError(f"cannot print the PDF: {missing[0]}", hint="fix the path in the content")
-    return layout
+def _document_info(first_piece: bytes) -> dict[str, str]:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(first_piece)) as pdf:
+        return {str(k)[1:]: str(v) for k, v in pdf.docinfo.items() if isinstance(v, pikepdf.String)}
+
+
+def _lay_out_all(sources, printer, cache, base, environment, result) -> list[PieceLayout]:
+    """Each piece from the cache, or laid out (in parallel where it pays)."""
+    layouts: list[PieceLayout | None] = []
+    todo: list[int] = []
+    for index, source in enumerate(sources):
+        name = key(source.html, environment, _image_digest(source.html, base))
+        cached = cache.get(name)
+        layouts.append(cached)
+        if cached is None:
+            todo.append(index)
+        else:
+            result.reused.append(source.name)
+    workers = _workers(len(todo))
+    # The longest first, so that two workers finish together.
+    order = sorted(todo, key=lambda i: -len(sources[i].html))
+    if workers:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {
+                i: pool.submit(
+                    _in_worker, printer, sources[i].html, cache.remembered(sources[i].name)
+                )
+                for i in order
+            }
+            done = {i: future.result() for i, future in futures.items()}
+    else:
+        done = {}
+        for i in order:
+            progress.detail(f"laying out {sources[i].name}")
+            done[i] = printer.lay_out(sources[i].html, cache.remembered(sources[i].name))
+    for index in todo:
+        layout = done[index]
+        if isinstance(layout, str):
+            raise ReportError(layout)
+        source = sources[index]
+        name = key(source.html, environment, _image_digest(source.html, base))
+        cache.put(name, layout)
+        cache.remember(source.name, layout.mends)
+        layouts[index] = layout
+        result.laid_out.append(source.name)
+        result.layouts += layout.layouts
+        result.rounds[source.name] = layout.layouts - 1
+    return layouts
+
+
+def _with_front(tree, sources, layouts, printer, cache, base, environment, result):
+    """The front matter (cover, imprint, contents) before the chapters, its contents page
+    numbered from where the chapters fell; laid out again if its own length changes."""
+    front_pages = cache.store.get_json("front-pages.json") if cache.store else None
+    front_pages = front_pages or 3
+    for _ in range(3):
+        page_of = {}
+        start = front_pages
+        for source, layout in zip(sources, layouts, strict=True):
+            for anchor, page in layout.anchors.items():
+                if anchor in source.owned:  # not a stand-in for another piece's name
+                    page_of[anchor] = start + page + 1
+            start += len(layout.page_names)
+        front = front_piece(tree, page_of)
+        front_layout = _lay_out_all([front], printer, cache, base, environment, result)[0]
+        if len(front_layout.page_names) == front_pages:
+            break
+        front_pages = len(front_layout.page_names)
+    if cache.store:
+        cache.store.put_json("front-pages.json", front_pages)
+    return [front_layout, *layouts], [front, *sources]

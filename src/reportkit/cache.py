@@ -1,0 +1,78 @@
+"""A content-addressed store under .reportkit/cache/: results kept by a hash of their inputs.
+
+Every step that costs time (a chart drawn, a chapter laid out, the HTML converted) keeps its
+result here under a key made of everything it depends on — the inputs' bytes, the settings
+and the versions of the tools — so a render that finds its key skips the step, and the same
+inputs always give the same bytes whether a step ran now or earlier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from reportkit import __version__
+
+CACHE_DIR = ".reportkit/cache"
+
+
+def key(*parts: Any) -> str:
+    """A stable hash of the parts (bytes, text, or anything JSON can write)."""
+    digest = hashlib.sha256(__version__.encode())
+    for part in parts:
+        if isinstance(part, bytes):
+            data = part
+        elif isinstance(part, str):
+            data = part.encode("utf-8")
+        else:
+            data = json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode()
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Store:
+    """One kind of result (pdf pieces, html, charts …) in its own folder."""
+
+    def __init__(self, root: Path, kind: str):
+        self.folder = root / CACHE_DIR / kind
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            return self.path(name).read_bytes()
+        except OSError:
+            return None
+
+    def get_json(self, name: str) -> Any:
+        data = self.get(name)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None
+
+    def put(self, name: str, data: bytes) -> None:
+        """Write atomically: a render killed midway never leaves half a result."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, self.path(name))
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def put_json(self, name: str, value: Any) -> None:
+        self.put(name, json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8"))

@@ -1,0 +1,152 @@
+"""The print DOM cut into pieces that start on a new page, each a document of its own.
+
+A report's chapters each start on a new page, so each can be laid out alone — in parallel,
+and reused from the cache while it does not change. What crosses chapters is numbered here,
+not by the layout: footnote numbers carry on (each piece starts its counter where the one
+before ended), page numbers and running heads are drawn afterwards on the joined pages (page
+furniture, one sheet per page), the contents page takes the page numbers the chapters ended
+up on, and links between pieces go by name (a piece holds a stand-in for each name another
+piece owns).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml.html import HtmlElement
+
+# Margin boxes are drawn by the page furniture, on the joined pages (pdfmerge.py).
+NO_MARGIN_BOXES = (
+    "@page { @top-left { content: none } @top-right { content: none } "
+    "@bottom-left { content: none } @bottom-center { content: none } "
+    "@bottom-right { content: none } }\n"
+)
+TOC_PAGE_CSS = '.toc a::after { content: leader(".") attr(data-page); }\n'
+NOTE = "//*[contains(concat(' ', normalize-space(@class), ' '), ' footnote ')]"
+
+
+@dataclass
+class PieceSource:
+    name: str
+    html: str
+    owned: set[str] = field(default_factory=set)  # ids this piece defines
+    chapter: str = ""  # the running head of its pages: the chapter's heading
+
+
+def split_chapters(tree: HtmlElement) -> list[HtmlElement] | None:
+    """main's chapters (sections opening with an h1), or None if main is not made of them."""
+    main = next(iter(tree.xpath("//body/main")), None)
+    if main is None:
+        return None
+    chapters = []
+    for child in main:
+        if not isinstance(child.tag, str):
+            continue
+        kids = [c for c in child if isinstance(c.tag, str)]
+        if child.tag != "section" or not kids or kids[0].tag != "h1":
+            return None
+        chapters.append(child)
+    return chapters or None
+
+
+def _ids(element: HtmlElement) -> set[str]:
+    return {e.get("id") for e in element.iter() if isinstance(e.tag, str) and e.get("id")}
+
+
+def _stand_ins(content: HtmlElement, owned: set[str]) -> list[HtmlElement]:
+    """An empty, out-of-flow element for each name the content links to but does not own,
+    so that its links survive as named destinations (pdfmerge.py resolves them)."""
+    wanted = sorted(
+        {
+            a.get("href")[1:]
+            for a in content.iter("a")
+            if (a.get("href") or "").startswith("#") and len(a.get("href")) > 1
+        }
+        - owned
+    )
+    stubs = []
+    for name in wanted:
+        stub = lxml.html.Element("span", id=name, style="position: absolute")
+        stub.set("class", "rk-stand-in")
+        stubs.append(stub)
+    return stubs
+
+
+def _document(tree: HtmlElement, body_children: list[HtmlElement], css: str) -> str:
+    shell = lxml.html.Element("html", dict(tree.attrib))
+    head = copy.deepcopy(tree.find("head"))
+    style = lxml.html.Element("style")
+    style.text = css
+    head.append(style)
+    shell.append(head)
+    body = tree.find("body")
+    new_body = lxml.html.Element("body", dict(body.attrib))
+    for child in body_children:
+        new_body.append(child)
+    shell.append(new_body)
+    return lxml.html.tostring(shell, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def chapter_pieces(tree: HtmlElement, chapters: list[HtmlElement]) -> list[PieceSource]:
+    main = tree.xpath("//body/main")[0]
+    pieces = []
+    notes = 0
+    for index, chapter in enumerate(chapters):
+        owned = _ids(chapter)
+        frame = lxml.html.Element("main", dict(main.attrib))
+        frame.extend(_stand_ins(chapter, owned))
+        frame.append(copy.deepcopy(chapter))
+        css = NO_MARGIN_BOXES + f"body {{ counter-reset: footnote {notes} }}\n"
+        heading = chapter.find("h1")
+        title = " ".join(heading.text_content().split()) if heading is not None else ""
+        name = chapter.get("id") or f"chapter-{index + 1}"
+        pieces.append(PieceSource(name, _document(tree, [frame], css), owned, title))
+        notes += len(chapter.xpath("." + NOTE))
+    return pieces
+
+
+def front_piece(tree: HtmlElement, page_of: dict[str, int]) -> PieceSource:
+    """Everything before main (cover, imprint, contents), the contents' page numbers filled
+    in from page_of (id -> 1-based page of the joined report)."""
+    body = tree.find("body")
+    children = [copy.deepcopy(c) for c in body if isinstance(c.tag, str) and c.tag != "main"]
+    holder = lxml.html.Element("div")
+    holder.extend(children)
+    for link in holder.xpath(".//nav[@id='TOC']//a[@href]"):
+        link.set("data-page", str(page_of.get(link.get("href", "").lstrip("#"), "")))
+    owned = _ids(holder)
+    stubs = _stand_ins(holder, owned)
+    return PieceSource(
+        "front", _document(tree, [*stubs, *holder], NO_MARGIN_BOXES + TOC_PAGE_CSS), owned
+    )
+
+
+def whole_piece(tree: HtmlElement) -> PieceSource:
+    """A document not made of chapters: one piece (its contents may use target-counter)."""
+    body = tree.find("body")
+    children = [copy.deepcopy(c) for c in body if isinstance(c.tag, str)]
+    return PieceSource("document", _document(tree, children, NO_MARGIN_BOXES), _ids(body))
+
+
+def css_string(text: str) -> str:
+    return '"' + re.sub(r'(["\\])', r"\\\1", text).replace("\n", " ") + '"'
+
+
+def furniture_html(tree: HtmlElement, sheets: list[tuple[str, str]]) -> str:
+    """One empty sheet per page of the report, with its @page name and running head: laid
+    out, their margin boxes are the page furniture (print.css) of the joined pages."""
+    body = []
+    for number, (page_name, chapter) in enumerate(sheets):
+        style = f"string-set: chapter {css_string(chapter)}"
+        if page_name:
+            style += f"; page: {page_name}"
+        if number + 1 < len(sheets):
+            style += "; break-after: page"
+        sheet = lxml.html.Element("div", style=style)
+        sheet.set("class", "rk-sheet")
+        body.append(sheet)
+    css = "body { margin: 0 } .rk-sheet { height: 1px; margin: 0; padding: 0 }\n"
+    return _document(tree, body, css)
