@@ -9,24 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportkit import progress
-from reportkit.docx import write_docx
-from reportkit.engines.embedded import (
-    draft_mark,
-    logo_asset,
-    render_html,
-    vet_content,
-    write_assets,
-)
-from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
 from reportkit.output import publish, render_lock, staging
-from reportkit.pdf import PrintResult, write_pdf
-from reportkit.prepare import prepare, write_chart_pngs, write_generated
-from reportkit.project import find_project
-from reportkit.quarto_html import is_quarto_html, print_document, stable_ids, with_screen_assets
+from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, find_project
+from reportkit.uptodate import remember, up_to_date
 
-FORMATS = ("html", "pdf")  # the default
-ALL_FORMATS = ("html", "pdf", "docx")  # what --to may ask for
+# The pipeline's modules are imported by the steps that run: a render with nothing to do
+# imports none of pandoc's, WeasyPrint's or the data's libraries.
+FORMATS = DEFAULT_FORMATS
+ALL_FORMATS = OUTPUT_FORMATS
 
 
 def publication_epoch(prepared) -> int:
@@ -41,7 +32,8 @@ class BuildResult:
     warnings: list[ReportError] = field(default_factory=list)
     charts_built: int = 0
     charts_reused: int = 0
-    layout: PrintResult | None = None  # how the PDF's pages came about
+    layout: object | None = None  # pdf.PrintResult: how the PDF's pages came about
+    up_to_date: bool = False  # nothing changed since the last render: nothing was done
 
 
 def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], list[ReportError]]:
@@ -50,6 +42,9 @@ def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], li
     with_pngs also draws each chart's PNG (cached), which Quarto's Word output shows.
     Returns the files that changed and the warnings found on the way.
     """
+    from reportkit.engines.embedded import vet_content
+    from reportkit.prepare import prepare, write_chart_pngs, write_generated
+
     project = find_project(root)
     with render_lock(project.root):
         prepared = prepare(project)
@@ -79,6 +74,8 @@ def render(
         project.settings = replace(project.settings, final=True)
     if engine == "quarto":
         # Quarto's own pre- and post-render steps take the project's lock in turn.
+        from reportkit.engines.quarto import render_with_quarto
+
         render_with_quarto(project, formats)
         outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
         return BuildResult([p for p in outputs if p.exists()], time.perf_counter() - started)
@@ -87,6 +84,15 @@ def render(
 
 
 def _render_embedded(project, formats: tuple[str, ...], started: float) -> BuildResult:
+    request = {"formats": sorted(formats), "final": project.settings.final}
+    unchanged = up_to_date(project.root, request)
+    if unchanged is not None:
+        outputs, warnings = unchanged
+        reports = [p for p in outputs if p.suffix in (".html", ".pdf", ".docx")]
+        return BuildResult(reports, time.perf_counter() - started, warnings, up_to_date=True)
+    from reportkit.engines.embedded import render_html
+    from reportkit.prepare import prepare, write_generated
+
     progress.step("prepare: data, charts and generated files")
     prepared = prepare(project)
     write_generated(project, prepared)
@@ -97,6 +103,8 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
             html = render_html(project, prepared, stage)
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
+            from reportkit.pdf import write_pdf
+
             layout = write_pdf(
                 html,
                 stage / "report.pdf",
@@ -106,8 +114,11 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
             )
         if "docx" in formats:
             progress.step("docx: pandoc")
+            from reportkit.docx import write_docx
+
             write_docx(project, prepared, stage / "report.docx")
         published = publish(stage, project.output_dir)
+    remember(project.root, request, published, prepared.warnings)
     outputs = [p for p in published if p.suffix in (".html", ".pdf", ".docx")]
     return BuildResult(
         outputs,
@@ -135,6 +146,8 @@ def post_render(root: Path) -> BuildResult:
     started = time.perf_counter()
     outputs = os.environ.get("QUARTO_PROJECT_OUTPUT_FILES")
     names = outputs.splitlines() if outputs is not None else ["report.html"]
+    from reportkit.prepare import prepare
+
     result = BuildResult()
     project = find_project(root)
     with render_lock(project.root):
@@ -145,6 +158,8 @@ def post_render(root: Path) -> BuildResult:
         if any(name.endswith(".docx") for name in names):
             prepared = prepare(project)
             with staging(project.output_dir) as stage:
+                from reportkit.docx import write_docx
+
                 write_docx(project, prepared, stage / "report.docx")
                 result.outputs += publish(stage, project.output_dir)
     result.seconds = time.perf_counter() - started
@@ -164,6 +179,9 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
 
 
 def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
+    from reportkit.engines.embedded import draft_mark, logo_asset, write_assets
+    from reportkit.prepare import prepare
+
     prepared = prepare(project)
     html = (html or project.output_dir / "report.html").resolve()
     if not html.is_file():
@@ -172,6 +190,14 @@ def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
     published: list[Path] = []
     print_text = None
     layout = None
+    from reportkit.pdf import write_pdf
+    from reportkit.quarto_html import (
+        is_quarto_html,
+        print_document,
+        stable_ids,
+        with_screen_assets,
+    )
+
     if is_quarto_html(text):
         settings = project.settings
         with staging(html.parent) as stage:

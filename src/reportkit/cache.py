@@ -8,6 +8,7 @@ inputs always give the same bytes whether a step ran now or earlier.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -20,9 +21,22 @@ from reportkit import __version__
 CACHE_DIR = ".reportkit/cache"
 
 
-def key(*parts: Any) -> str:
-    """A stable hash of the parts (bytes, text, or anything JSON can write)."""
+@functools.cache
+def code_digest() -> str:
+    """reportkit's own code and templates: a result made by other code is not reused."""
+    package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".lua", ".css", ".html", ".js", ".yml"):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """A stable hash of the parts (bytes, text, or anything JSON can write) and of
+    reportkit's code."""
+    digest = hashlib.sha256(code_digest().encode())
     for part in parts:
         if isinstance(part, bytes):
             data = part

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -11,13 +12,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from reportkit import __version__, build, progress, scaffold
-from reportkit import review as review_module
-from reportkit.check import check_project, format_problems
+from reportkit import __version__, progress
 from reportkit.errors import ReportError
-from reportkit.import_notes import import_notes
-from reportkit.preview import Preview
-from reportkit.project import find_project
+from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, find_project
+
+# Commands import what they use when they run: `check` never pays for WeasyPrint, and a
+# render whose charts and data are cached never imports pandas or Altair.
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -135,7 +135,7 @@ def app(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--to",
     "formats",
-    type=click.Choice(build.ALL_FORMATS),
+    type=click.Choice(OUTPUT_FORMATS),
     multiple=True,
     help="Output format(s): html, pdf, docx; default: html and pdf.",
 )
@@ -158,7 +158,11 @@ def render(
 
     Without --final the outputs are drafts, marked "Draft — <date>" on every page.
     """
+    from reportkit import build
+
     if final or find_project(project_dir).settings.final:
+        from reportkit.check import check_project, format_problems
+
         problems = check_project(project_dir)
         if problems:
             click.echo(format_problems(problems, "text"))
@@ -168,11 +172,13 @@ def render(
             )
     with _progress(quiet, verbose):
         result = build.render(
-            project_dir, engine=engine, formats=formats or build.FORMATS, final=final
+            project_dir, engine=engine, formats=formats or DEFAULT_FORMATS, final=final
         )
     _warn(result.warnings)
     if quiet:
         return
+    if result.up_to_date:
+        stdout.print("up to date: nothing changed since the last render")
     if result.charts_built or result.charts_reused:
         stdout.print(f"charts: {result.charts_built} drawn, {result.charts_reused} unchanged")
     for path in result.outputs:
@@ -188,6 +194,9 @@ def render(
 @click.option("--pdf", "with_pdf", is_flag=True, help="Also rebuild the PDF on every change.")
 def preview(project_dir: Path, port: int, with_pdf: bool) -> None:
     """Render, serve on 127.0.0.1, rebuild on every change and reload the open page."""
+    from reportkit import build
+    from reportkit.preview import Preview
+
     formats = ("html", "pdf") if with_pdf else ("html",)
 
     def rebuild(root: Path) -> None:
@@ -219,6 +228,8 @@ def preview(project_dir: Path, port: int, with_pdf: bool) -> None:
 @click.option("--format", "style", type=click.Choice(["text", "json"]), default="text")
 def check(project_dir: Path, strict: bool, final: bool, style: str) -> None:
     """Validate config, data, charts, facts and content without rendering."""
+    from reportkit.check import check_project, format_problems
+
     strict = strict or final
     problems = check_project(project_dir)
     if problems or style == "json":
@@ -235,6 +246,8 @@ def check(project_dir: Path, strict: bool, final: bool, style: str) -> None:
 @PROJECT_DIR
 def prepare(project_dir: Path) -> None:
     """Write the generated files (_generated/) from the project's data (Quarto pre-render)."""
+    from reportkit import build
+
     written, warnings = build.prepare_project(project_dir, with_pngs=True)
     _warn(warnings)
     stdout.print(f"prepared {len(written)} changed file(s)")
@@ -245,6 +258,8 @@ def prepare(project_dir: Path) -> None:
 @click.option("--html", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None)
 def pdf(project_dir: Path, html: Path | None) -> None:
     """Print the rendered HTML to report.pdf (Quarto post-render)."""
+    from reportkit import build
+
     result = build.print_pdf(project_dir, html)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
@@ -255,6 +270,8 @@ def pdf(project_dir: Path, html: Path | None) -> None:
 @PROJECT_DIR
 def post_render(project_dir: Path) -> None:
     """Quarto's post-render step: PDF after HTML, reportkit's Word draft after Word."""
+    from reportkit import build
+
     result = build.post_render(project_dir)
     for path in result.outputs:
         stdout.print(f"wrote {path} ({_size(path)})")
@@ -275,6 +292,8 @@ def post_render(project_dir: Path) -> None:
 )
 def new(directory: Path, title: str, city: str, year: int, language: str, previous) -> None:
     """Create a report project in DIRECTORY (which must be new or empty)."""
+    from reportkit import scaffold
+
     values = scaffold.NewProject(title, city, year, language)
     if previous:
         scaffold.create_next_edition(directory, previous, values)
@@ -306,6 +325,8 @@ def review(reviewed: Path, project_dir: Path, apply_changes: bool, comments_csv)
     changes and comments. With --apply, changes that lie within one paragraph of one source
     file are written to it; nothing is written when a source changed since the draft was made.
     """
+    from reportkit import review as review_module
+
     result = review_module.review_draft(reviewed, project_dir, apply=apply_changes)
     for path in result.changed_sources:
         _warn([f"{path} changed since the draft was made: its line numbers may have moved"])
@@ -337,6 +358,8 @@ def import_command(document: Path, project_dir: Path, session_id: str, force: bo
     Paragraphs, lists, emphasis, footnotes, tables and images (saved under
     images/sessions/ID/) are kept; Word's styling and the headings are dropped.
     """
+    from reportkit.import_notes import import_notes
+
     result = import_notes(document, session_id, project_dir, force=force)
     for heading in result.dropped_headings:
         _warn([f"dropped heading '{heading}' (session headings come from the programme)"])
@@ -350,4 +373,16 @@ def import_command(document: Path, project_dir: Path, session_id: str, force: bo
 
 
 def main() -> None:
-    app(prog_name="reportkit")
+    """The console script. It ends the process without the interpreter's final garbage
+    collection over everything a render imported and built (a second or more), once the
+    output is flushed: nothing is left to clean up by then."""
+    code = 0
+    try:
+        app(prog_name="reportkit")
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+        if isinstance(exit.code, str):
+            stderr.print(exit.code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -419,10 +419,15 @@ def flow_root(tree: HtmlElement) -> HtmlElement:
 
 
 def lay_out_piece(
-    html: str, lay_out: Callable[[str], object], remembered: list[Mend], write: Callable
+    html: str,
+    lay_out: Callable[[str], object],
+    remembered: list[Mend],
+    write: Callable,
+    mend: bool = True,
 ) -> PieceLayout:
     """Lay out a piece's document and mend its pages, round by round (undoing a round that
-    made them worse); `write` turns the final layout into PDF bytes."""
+    made them worse); `write` turns the final layout into PDF bytes. The front matter and
+    the page furniture are laid out as they are (mend=False): they hold no flowing text."""
     tree = lxml.html.document_fromstring(html)
     piece = Piece("piece", flow_root(tree))
     for number, block in enumerate(piece.flow_blocks()):
@@ -432,7 +437,10 @@ def lay_out_piece(
     def render():
         return lay_out(lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"))
 
-    document, pages, layouts, made = _mend_piece(piece, render)
+    if mend:
+        document, _, layouts, made = _mend_piece(piece, render)
+    else:
+        document, layouts, made = render(), 1, []
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:

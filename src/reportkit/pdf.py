@@ -136,7 +136,9 @@ class Printer:
     allowed: list[str]
     epoch: int
 
-    def lay_out(self, source: str, remembered: list[Mend], tagged: bool = True) -> PieceLayout:
+    def lay_out(
+        self, source: str, remembered: list[Mend], tagged: bool = True, mend: bool = True
+    ) -> PieceLayout:
         fonts = FontConfiguration()
         fetcher = OfflineFetcher([Path(p) for p in self.allowed])
         images: dict = {}
@@ -153,7 +155,7 @@ class Printer:
         logger.addHandler(collector)
         try:
             with source_date_epoch(self.epoch):
-                result = lay_out_piece(source, lay_out, remembered, write)
+                result = lay_out_piece(source, lay_out, remembered, write, mend)
         except FatalURLFetchingError as exc:
             raise ReportError(f"cannot print the PDF: {exc}") from None
         finally:
@@ -295,7 +297,7 @@ def write_pdf(
     for source, layout in zip(sources, layouts, strict=True):
         sheets += [(name, source.chapter) for name in layout.page_names]
         pieces.append(pdfmerge.Piece(layout.pdf, source.owned))
-    furniture = printer.lay_out(furniture_html(tree, sheets), [], tagged=False)
+    furniture = printer.lay_out(furniture_html(tree, sheets), [], tagged=False, mend=False)
     result.layouts += 1
     result.pages = len(sheets)
     joined = pdfmerge.merge(pieces, furniture.pdf)
@@ -317,7 +319,9 @@ def _document_info(first_piece: bytes) -> dict[str, str]:
         return {str(k)[1:]: str(v) for k, v in pdf.docinfo.items() if isinstance(v, pikepdf.String)}
 
 
-def _lay_out_all(sources, printer, cache, base, environment, result) -> list[PieceLayout]:
+def _lay_out_all(
+    sources, printer, cache, base, environment, result, mend: bool = True
+) -> list[PieceLayout]:
     """Each piece from the cache, or laid out (in parallel where it pays)."""
     layouts: list[PieceLayout | None] = []
     todo: list[int] = []
@@ -346,7 +350,7 @@ def _lay_out_all(sources, printer, cache, base, environment, result) -> list[Pie
         done = {}
         for i in order:
             progress.detail(f"laying out {sources[i].name}")
-            done[i] = printer.lay_out(sources[i].html, cache.remembered(sources[i].name))
+            done[i] = printer.lay_out(sources[i].html, cache.remembered(sources[i].name), mend=mend)
     for index in todo:
         layout = done[index]
         if isinstance(layout, str):
@@ -376,7 +380,9 @@ def _with_front(tree, sources, layouts, printer, cache, base, environment, resul
                     page_of[anchor] = start + page + 1
             start += len(layout.page_names)
         front = front_piece(tree, page_of)
-        front_layout = _lay_out_all([front], printer, cache, base, environment, result)[0]
+        front_layout = _lay_out_all([front], printer, cache, base, environment, result, mend=False)[
+            0
+        ]
         if len(front_layout.page_names) == front_pages:
             break
         front_pages = len(front_layout.page_names)

@@ -6,23 +6,14 @@ and imprint as fenced divs), so the content never types a title or author itself
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from reportkit import progress
 from reportkit.acronyms import acronyms_part, used_acronyms
 from reportkit.brand import BrandStyle, load_brand
-from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
-from reportkit.charts.catalogue import load_charts
-from reportkit.charts.export import ChartCache, ChartDrawError, d3_format_locale
-from reportkit.charts.publish import CHARTS_DIR, chart_files
-from reportkit.charts.theme import ChartTheme
-from reportkit.data.facts import load_facts
-from reportkit.data.package import load_package
 from reportkit.engines.assemble import Assembler
 from reportkit.errors import ReportError
 from reportkit.fonts import font_faces
@@ -216,6 +207,8 @@ def prepare(project: Project) -> Prepared:
     prepared.brand = load_brand(project.root, settings.brand)
     for family in {prepared.brand.body_font, prepared.brand.heading_font}:
         font_faces(family)  # fail early, naming the fontpkg package to install
+    from reportkit.statistics import prepare_statistics
+
     prepare_statistics(project, prepared)
     # Last: the acronyms are looked for in everything else the reader gets.
     prepared.acronyms = used_acronyms(report_text(project, prepared), known_acronyms)
@@ -224,74 +217,6 @@ def prepare(project: Project) -> Prepared:
         f"the acronyms of {settings.glossary} and {settings.organisations}",
     )
     return prepared
-
-
-def chart_cache(project: Project, brand: BrandStyle) -> ChartCache:
-    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts."""
-    return ChartCache(project.path(CACHE_DIR) / "charts", (brand.body_font, brand.heading_font))
-
-
-def prepare_statistics(project: Project, prepared: Prepared) -> None:
-    """Validate the data package, draw the charts (cached), compute the facts."""
-    settings = project.settings
-    stats_dir = project.path(settings.stats)
-    charts_file = project.path(settings.charts)
-    facts_file = project.path(settings.facts)
-    if not stats_dir.is_dir():
-        for path, name in ((charts_file, settings.charts), (facts_file, settings.facts)):
-            if path.is_file():
-                raise ReportError(f"{name} needs the data package in {settings.stats}/")
-        return
-    package = load_package(stats_dir, settings.stats)
-    if charts_file.is_file():
-        charts, doc = load_charts(charts_file, settings.charts)
-        brand = prepared.brand
-        cache = chart_cache(project, brand)
-        theme = ChartTheme.from_brand(brand)
-        locale = d3_format_locale(prepared.conference.language)
-        for index, chart in enumerate(charts):
-            progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
-            spec, rows = vega_lite_spec(
-                chart, package, doc, index, project.root, theme, settings.allow_python
-            )
-            if rows is not None and "confidence" in rows:
-                recalled = int((rows["confidence"] == "recalled").sum())
-                if recalled:
-                    prepared.warnings.append(
-                        doc.error(
-                            ("charts", index),
-                            f"chart '{chart.id}' plots {recalled} recalled (unverified) figure(s)",
-                            "verify them against a source, or filter them out before "
-                            "publishing (reportkit render --final refuses them)",
-                        )
-                    )
-            try:
-                svg = cache.svg(spec, locale)
-                narrower = narrowed(spec, svg_width(svg), chart.width)
-                if narrower is not None:
-                    spec, svg = narrower, cache.svg(narrower, locale)
-            except ChartDrawError as error:
-                raise chart_draw_error(doc, index, chart.id, error) from None
-            if svg_width(svg) > chart.width + 1:
-                prepared.warnings.append(
-                    doc.error(
-                        ("charts", index),
-                        f"chart '{chart.id}' is drawn {svg_width(svg):.0f} px wide, more than its "
-                        f"{chart.width} px: it prints smaller than the other charts",
-                        "shorten its labels, or use fewer columns",
-                    )
-                )
-            prepared.files.update(chart_files(chart, svg, spec, locale, rows))
-            prepared.charts.append(chart.id)
-        prepared.charts_built, prepared.charts_reused = cache.built, cache.reused
-    if facts_file.is_file():
-        language = prepared.conference.language
-        facts = load_facts(facts_file, settings.facts, package, language)
-        prepared.variables = {"facts": {fact.name: fact.text for fact in facts}}
-        prepared.files["_variables.yml"] = (
-            f"# Generated by reportkit from {settings.facts}: edit that file, not this one.\n"
-            + yaml.safe_dump(prepared.variables, allow_unicode=True, sort_keys=True)
-        )
 
 
 def write_generated(project: Project, prepared: Prepared) -> list[Path]:
@@ -315,45 +240,8 @@ def write_generated(project: Project, prepared: Prepared) -> list[Path]:
     return written
 
 
-def chart_draw_error(doc, index: int, chart_id: str, error: ChartDrawError) -> ReportError:
-    """A chart Vega cannot draw: one line at its entry in charts.yml."""
-    reason = str(error)
-    if "url not allowed" in reason.lower():
-        hint = "reports are offline: put the data in data/stats/ and name its dataset"
-    else:
-        hint = "check the chart's type and the types of its x, y and color fields"
-    return doc.error(("charts", index), f"chart '{chart_id}' cannot be drawn: {reason}", hint)
-
-
 def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
-    """_generated/charts/<id>.png for every chart (Word output), drawn from its .vl.json.
+    """_generated/charts/<id>.png for every chart (Word output): see statistics.py."""
+    from reportkit.statistics import write_chart_pngs as write
 
-    Cached like the SVGs, under the same hash; a file is rewritten only when its bytes change.
-    """
-    if not prepared.charts:
-        return []
-    cache = chart_cache(project, prepared.brand)
-    locale = d3_format_locale(prepared.conference.language)
-    written = []
-    for chart_id in prepared.charts:
-        spec_path = f"{CHARTS_DIR}/{chart_id}.vl.json"
-        spec_text = prepared.files.get(spec_path)
-        if spec_text is None:
-            spec_text = project.path(spec_path).read_text(encoding="utf-8")
-        try:
-            png = cache.png(json.loads(spec_text), locale)
-        except ChartDrawError as error:
-            charts, doc = load_charts(
-                project.path(project.settings.charts), project.settings.charts
-            )
-            index = next(i for i, chart in enumerate(charts) if chart.id == chart_id)
-            raise chart_draw_error(doc, index, chart_id, error) from None
-        path = project.path(f"{CHARTS_DIR}/{chart_id}.png")
-        if path.is_file() and path.read_bytes() == png:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".png.tmp")
-        tmp.write_bytes(png)
-        tmp.replace(path)
-        written.append(path)
-    return written
+    return write(project, prepared)

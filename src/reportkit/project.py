@@ -11,6 +11,8 @@ from reportkit.errors import Location, ReportError, did_you_mean
 from reportkit.yamlio import YamlDocument, load_yaml
 
 CONFIG_FILE = "_quarto.yml"
+OUTPUT_FORMATS = ("html", "pdf", "docx")  # what `render --to` may ask for
+DEFAULT_FORMATS = ("html", "pdf")
 
 # HTML format options the embedded engine honours. Anything else Quarto knows would be
 # silently ignored here, so it is refused instead (use --engine quarto for the rest).

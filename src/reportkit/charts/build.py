@@ -20,7 +20,6 @@ from reportkit.yamlio import YamlDocument
 
 BAR_TYPES = ("bar", "grouped-bar", "stacked-bar")
 RECALLED_COLOUR = "#b8c7d9"
-RECALLED_NOTE = "Pale marks are recalled figures, not verified against a retrieved source."
 
 
 def apply_filter(frame: pd.DataFrame, filters: dict, error) -> pd.DataFrame:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from reportkit.charts.build import RECALLED_NOTE
 from reportkit.charts.catalogue import Chart
 from reportkit.charts.export import prefix_ids, spec_json
+from reportkit.charts.theme import RECALLED_NOTE
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CHARTS_DIR = "_generated/charts"
 

@@ -17,6 +17,7 @@ MIN_CONTRAST = 3.0
 # (142 mm); Letter's is wider.
 CHART_WIDTH = 536
 MIN_FONT_SIZE = 11
+RECALLED_NOTE = "Pale marks are recalled figures, not verified against a retrieved source."
 
 
 def relative_luminance(colour: str) -> float:

@@ -6,6 +6,7 @@ can pip-install reportkit renders the same HTML.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ import yaml
 
 from reportkit import __version__
 from reportkit.brand import BrandStyle
-from reportkit.charts.export import vega_bundle
+from reportkit.cache import Store, key
 from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError, did_you_mean
@@ -41,6 +42,12 @@ ASSEMBLED_LINE = re.compile(r"line (?P<line>\d+)")
 
 def package_file(*parts: str) -> Path:
     return Path(str(resources.files("reportkit").joinpath(*parts)))
+
+
+@functools.cache
+def pandoc_version() -> str:
+    """The version of the pandoc reportkit runs (part of every cache key of its outputs)."""
+    return pypandoc.get_pandoc_version()
 
 
 def pandoc_binary() -> str:
@@ -221,6 +228,8 @@ def write_assets(
     if brand.logo:
         shutil.copyfile(brand.logo, assets / f"logo{brand.logo.suffix}")
     if charts:
+        from reportkit.charts.export import vega_bundle
+
         bundle = vega_bundle(project.path(CACHE_DIR))
         (assets / "vega.js").write_text(bundle, encoding="utf-8")
         shutil.copyfile(package_file("templates", "charts.js"), assets / "charts.js")
@@ -310,23 +319,41 @@ def assemble_document(
     return assembled, metadata, settings
 
 
+def html_key(
+    assembled: Assembled, metadata_text: str, args: list[str], metadata_file: Path, trusted: bool
+) -> str:
+    """What pandoc's HTML is made from (the metadata file's path aside: the stage's changes),
+    and whether its raw HTML was let through unchecked."""
+    stable_args = [a for a in args if a != str(metadata_file)]
+    return key(assembled.text, metadata_text, stable_args, pandoc_version(), trusted)
+
+
 def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     """Render the project's one document to out_dir/report.html (plus assets)."""
     assembled, metadata, settings = assemble_document(project, prepared)
+    metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
     metadata_file = out_dir / ".metadata.yml"
-    metadata_file.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8")
     html = out_dir / "report.html"
     args = pandoc_arguments(project, metadata_file, "html5", settings)
-    try:
-        run_pandoc(args, assembled, project.root, html)
-    finally:
-        metadata_file.unlink(missing_ok=True)
-    if not settings.allow_raw_scripts:
-        unsafe = unsafe_html(html.read_text(encoding="utf-8"))
-        if unsafe:
-            raise ReportError(
-                unsafe[0].message, unsafe_location(assembled, unsafe[0]), SANITIZE_HINT
-            )
+    # pandoc's HTML, kept by everything it was made from: the same text converts once.
+    store = Store(project.root, "html")
+    name = html_key(assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts)
+    cached = store.get(f"{name}.html")
+    if cached is not None:
+        html.write_bytes(cached)
+    else:
+        metadata_file.write_text(metadata_text, "utf-8")
+        try:
+            run_pandoc(args, assembled, project.root, html)
+        finally:
+            metadata_file.unlink(missing_ok=True)
+        if not settings.allow_raw_scripts:
+            unsafe = unsafe_html(html.read_text(encoding="utf-8"))
+            if unsafe:
+                raise ReportError(
+                    unsafe[0].message, unsafe_location(assembled, unsafe[0]), SANITIZE_HINT
+                )
+        store.put(f"{name}.html", html.read_bytes())
     running_header = project.settings.running_header or prepared.conference.short_title
     write_assets(
         project,
@@ -350,23 +377,33 @@ def unsafe_location(assembled: Assembled, unsafe) -> Location | None:
 def vet_content(project: Project, prepared: Prepared, problems: list[ReportError]) -> None:
     """What a render would refuse in the content, found without rendering: images from
     outside the project or the network, script in raw HTML (for `check` and for Quarto's
-    pre-render step, which must stop Quarto before it renders such content)."""
+    pre-render step, which must stop Quarto before it renders such content). Content whose
+    HTML is in the cache passed these checks when it was made."""
     with tempfile.TemporaryDirectory(prefix="reportkit-vet-") as folder:
         out_dir = Path(folder)
         try:
             assembled, metadata, settings = assemble_document(project, prepared)
+            metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
             metadata_file = out_dir / ".metadata.yml"
-            metadata_file.write_text(
-                yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), "utf-8"
-            )
             html = out_dir / "report.html"
             args = pandoc_arguments(project, metadata_file, "html5", settings)
-            run_pandoc(args, assembled, project.root, html, problems)
+            store = Store(project.root, "html")
+            name = html_key(
+                assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts
+            )
+            if store.get(f"{name}.html") is not None:
+                return
+            metadata_file.write_text(metadata_text, "utf-8")
+            found: list[ReportError] = []
+            run_pandoc(args, assembled, project.root, html, found)
         except ReportError as error:
             problems.append(error)
             return
         if html.is_file() and not settings.allow_raw_scripts:
             for unsafe in unsafe_html(html.read_text(encoding="utf-8")):
-                problems.append(
+                found.append(
                     ReportError(unsafe.message, unsafe_location(assembled, unsafe), SANITIZE_HINT)
                 )
+        problems += found
+        if not found and html.is_file():
+            store.put(f"{name}.html", html.read_bytes())

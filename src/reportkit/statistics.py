@@ -1,0 +1,241 @@
+"""The statistics step: validate the data package, draw the charts, compute the facts.
+
+The step is cached as a whole under a hash of everything it reads (the data package's files,
+charts.yml, facts.yml and the chart files they name, the brand, the language, the versions of
+the libraries and of reportkit): a render whose data did not change takes the charts' files
+and the facts from the cache without importing pandas, Altair, frictionless or vl-convert.
+When the data changed, charts whose spec did not change still come from the SVG cache.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import yaml
+
+from reportkit import progress
+from reportkit.cache import Store, key
+from reportkit.errors import Location, ReportError
+from reportkit.project import Project
+from reportkit.yamlio import load_yaml
+
+CHARTS_DIR = "_generated/charts"
+LIBRARIES = ("altair", "vl-convert-python", "pandas", "frictionless", "babel")
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def _named_files(project: Project, charts_file: Path) -> dict[str, bytes]:
+    """The files charts.yml names (python: and vega-lite: escape hatches), by content."""
+    found: dict[str, bytes] = {}
+    if not charts_file.is_file():
+        return found
+    data = load_yaml(charts_file, project.settings.charts).data
+    for chart in (data or {}).get("charts", []) if isinstance(data, dict) else []:
+        if not isinstance(chart, dict):
+            continue
+        for field in ("python", "vega-lite"):
+            name = str(chart.get(field) or "").partition(":")[0]
+            path = (project.root / name).resolve()
+            if name and path.is_file() and path.is_relative_to(project.root.resolve()):
+                found[name] = path.read_bytes()
+    return found
+
+
+def statistics_key(project: Project, prepared) -> str:
+    settings = project.settings
+    stats_dir = project.path(settings.stats)
+    files = {
+        path.relative_to(stats_dir).as_posix(): path.read_bytes()
+        for path in sorted(stats_dir.rglob("*"))
+        if path.is_file()
+    }
+    for name in (settings.charts, settings.facts):
+        path = project.path(name)
+        files[name] = path.read_bytes() if path.is_file() else b""
+    files.update(_named_files(project, project.path(settings.charts)))
+    brand = {k: str(v) for k, v in asdict(prepared.brand).items() if k != "logo"}
+    return key(
+        sorted(files),
+        *[files[name] for name in sorted(files)],
+        brand,
+        prepared.conference.language,
+        settings.allow_python,
+        [_version(name) for name in LIBRARIES],
+    )
+
+
+def _warning(error: ReportError) -> list:
+    where = error.location
+    return [
+        error.message,
+        str(where.path) if where else None,
+        where.line if where else None,
+        where.column if where else None,
+        error.hint,
+    ]
+
+
+def _from_warning(value: list) -> ReportError:
+    message, path, line, column, hint = value
+    return ReportError(message, Location(path, line, column) if path else None, hint)
+
+
+def prepare_statistics(project: Project, prepared) -> None:
+    """The charts' files and the facts for `prepared`, from the cache or computed."""
+    settings = project.settings
+    stats_dir = project.path(settings.stats)
+    charts_file = project.path(settings.charts)
+    facts_file = project.path(settings.facts)
+    if not stats_dir.is_dir():
+        for path, name in ((charts_file, settings.charts), (facts_file, settings.facts)):
+            if path.is_file():
+                raise ReportError(f"{name} needs the data package in {settings.stats}/")
+        return
+    store = Store(project.root, "statistics")
+    name = f"{statistics_key(project, prepared)}.json"
+    cached = store.get_json(name)
+    if cached is not None:
+        prepared.files.update(cached["files"])
+        prepared.charts += cached["charts"]
+        prepared.variables = cached["variables"]
+        prepared.warnings += [_from_warning(w) for w in cached["warnings"]]
+        prepared.charts_reused = len(cached["charts"])
+        return
+    before = (dict(prepared.files), len(prepared.warnings))
+    _compute(project, prepared, stats_dir, charts_file, facts_file)
+    store.put_json(
+        name,
+        {
+            "files": {p: t for p, t in prepared.files.items() if p not in before[0]},
+            "charts": prepared.charts,
+            "variables": prepared.variables,
+            "warnings": [_warning(w) for w in prepared.warnings[before[1] :]],
+        },
+    )
+
+
+def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
+    from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
+    from reportkit.charts.catalogue import load_charts
+    from reportkit.charts.export import ChartDrawError, d3_format_locale
+    from reportkit.charts.publish import chart_files
+    from reportkit.charts.theme import ChartTheme
+    from reportkit.data.facts import load_facts
+    from reportkit.data.package import load_package
+
+    settings = project.settings
+    package = load_package(stats_dir, settings.stats)
+    if charts_file.is_file():
+        charts, doc = load_charts(charts_file, settings.charts)
+        brand = prepared.brand
+        cache = chart_cache(project, brand)
+        theme = ChartTheme.from_brand(brand)
+        locale = d3_format_locale(prepared.conference.language)
+        for index, chart in enumerate(charts):
+            progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
+            spec, rows = vega_lite_spec(
+                chart, package, doc, index, project.root, theme, settings.allow_python
+            )
+            if rows is not None and "confidence" in rows:
+                recalled = int((rows["confidence"] == "recalled").sum())
+                if recalled:
+                    prepared.warnings.append(
+                        doc.error(
+                            ("charts", index),
+                            f"chart '{chart.id}' plots {recalled} recalled (unverified) figure(s)",
+                            "verify them against a source, or filter them out before "
+                            "publishing (reportkit render --final refuses them)",
+                        )
+                    )
+            try:
+                svg = cache.svg(spec, locale)
+                narrower = narrowed(spec, svg_width(svg), chart.width)
+                if narrower is not None:
+                    spec, svg = narrower, cache.svg(narrower, locale)
+            except ChartDrawError as error:
+                raise chart_draw_error(doc, index, chart.id, error) from None
+            if svg_width(svg) > chart.width + 1:
+                prepared.warnings.append(
+                    doc.error(
+                        ("charts", index),
+                        f"chart '{chart.id}' is drawn {svg_width(svg):.0f} px wide, more than its "
+                        f"{chart.width} px: it prints smaller than the other charts",
+                        "shorten its labels, or use fewer columns",
+                    )
+                )
+            prepared.files.update(chart_files(chart, svg, spec, locale, rows))
+            prepared.charts.append(chart.id)
+        prepared.charts_built, prepared.charts_reused = cache.built, cache.reused
+    if facts_file.is_file():
+        language = prepared.conference.language
+        facts = load_facts(facts_file, settings.facts, package, language)
+        prepared.variables = {"facts": {fact.name: fact.text for fact in facts}}
+        prepared.files["_variables.yml"] = (
+            f"# Generated by reportkit from {settings.facts}: edit that file, not this one.\n"
+            + yaml.safe_dump(prepared.variables, allow_unicode=True, sort_keys=True)
+        )
+
+
+def chart_cache(project: Project, brand):
+    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts."""
+    from reportkit.charts.export import ChartCache
+
+    return ChartCache(
+        project.root / ".reportkit" / "cache" / "charts", (brand.body_font, brand.heading_font)
+    )
+
+
+def chart_draw_error(doc, index: int, chart_id: str, error) -> ReportError:
+    """A chart Vega cannot draw: one line at its entry in charts.yml."""
+    reason = str(error)
+    if "url not allowed" in reason.lower():
+        hint = "reports are offline: put the data in data/stats/ and name its dataset"
+    else:
+        hint = "check the chart's type and the types of its x, y and color fields"
+    return doc.error(("charts", index), f"chart '{chart_id}' cannot be drawn: {reason}", hint)
+
+
+def write_chart_pngs(project: Project, prepared) -> list[Path]:
+    """_generated/charts/<id>.png for every chart (Word output), drawn from its .vl.json.
+
+    Cached like the SVGs, under the same hash; a file is rewritten only when its bytes change.
+    """
+    if not prepared.charts:
+        return []
+    from reportkit.charts.catalogue import load_charts
+    from reportkit.charts.export import ChartDrawError, d3_format_locale
+
+    cache = chart_cache(project, prepared.brand)
+    locale = d3_format_locale(prepared.conference.language)
+    written = []
+    for chart_id in prepared.charts:
+        spec_path = f"{CHARTS_DIR}/{chart_id}.vl.json"
+        spec_text = prepared.files.get(spec_path)
+        if spec_text is None:
+            spec_text = project.path(spec_path).read_text(encoding="utf-8")
+        try:
+            png = cache.png(json.loads(spec_text), locale)
+        except ChartDrawError as error:
+            charts, doc = load_charts(
+                project.path(project.settings.charts), project.settings.charts
+            )
+            index = next(i for i, chart in enumerate(charts) if chart.id == chart_id)
+            raise chart_draw_error(doc, index, chart_id, error) from None
+        path = project.path(f"{CHARTS_DIR}/{chart_id}.png")
+        if path.is_file() and path.read_bytes() == png:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".png.tmp")
+        tmp.write_bytes(png)
+        tmp.replace(path)
+        written.append(path)
+    return written
