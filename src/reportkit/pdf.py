@@ -297,8 +297,7 @@ def write_pdf(
     for source, layout in zip(sources, layouts, strict=True):
         sheets += [(name, source.chapter) for name in layout.page_names]
         pieces.append(pdfmerge.Piece(layout.pdf, source.owned))
-    furniture = printer.lay_out(furniture_html(tree, sheets), [], tagged=False, mend=False)
-    result.layouts += 1
+    furniture = _furniture(tree, sheets, printer, cache, environment, result)
     result.pages = len(sheets)
     joined = pdfmerge.merge(pieces, furniture.pdf)
     info = _document_info(layouts[0].pdf)
@@ -310,6 +309,20 @@ def write_pdf(
         f"{len(result.reused)} reused"
     )
     return result
+
+
+def _furniture(tree, sheets, printer, cache, environment, result) -> PieceLayout:
+    """The page furniture's sheets, laid out (or from the cache: they change with the page
+    count and the chapter titles only)."""
+    source = furniture_html(tree, sheets)
+    name = "furniture-" + key(source, environment)
+    cached = cache.get(name)
+    if cached is not None:
+        return cached
+    furniture = printer.lay_out(source, [], tagged=False, mend=False)
+    cache.put(name, furniture)
+    result.layouts += 1
+    return furniture
 
 
 def _document_info(first_piece: bytes) -> dict[str, str]:
