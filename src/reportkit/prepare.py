@@ -7,7 +7,7 @@ and imprint as fenced divs), so the content never types a title or author itself
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,12 @@ from reportkit.acronyms import acronyms_part, used_acronyms
 from reportkit.brand import BrandStyle, load_brand
 from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
 from reportkit.charts.catalogue import load_charts
-from reportkit.charts.export import ChartCache, ChartDrawError, d3_format_locale
+from reportkit.charts.export import (
+    ChartCache,
+    ChartDrawError,
+    d3_format_locale,
+    d3_time_locale,
+)
 from reportkit.charts.publish import CHARTS_DIR, chart_files
 from reportkit.charts.theme import ChartTheme
 from reportkit.data.facts import load_facts
@@ -26,6 +31,7 @@ from reportkit.data.package import load_package
 from reportkit.engines.assemble import Assembler
 from reportkit.errors import ReportError
 from reportkit.fonts import font_faces
+from reportkit.i18n import Labels, labels_for, project_labels, script_font
 from reportkit.model.conference import Conference, load_conference
 from reportkit.model.glossary import load_glossary
 from reportkit.model.programme import Programme, load_programme
@@ -58,6 +64,7 @@ class Prepared:
     charts_built: int = 0
     charts_reused: int = 0
     acronyms: list[tuple[str, str]] = field(default_factory=list)  # used in the text
+    labels: Labels = field(default_factory=lambda: labels_for("en"))  # reportkit's own words
 
 
 def metadata_for(conference: Conference) -> dict[str, Any]:
@@ -83,9 +90,10 @@ def _lines(*lines: str | None) -> str:
     return "\\\n".join(line for line in lines if line)
 
 
-def front_matter(conference: Conference) -> str:
+def front_matter(conference: Conference, labels: Labels | None = None) -> str:
     """Cover and imprint as Markdown fenced divs (styled by report.css and print.css)."""
     c = conference
+    t = labels or labels_for(conference.language)
     authors = "\n\n".join(
         f"**{a.name}**, {a.affiliation}" + (f", {a.country}" if a.country else "")
         for a in c.authors
@@ -105,30 +113,30 @@ def front_matter(conference: Conference) -> str:
 
     p = c.publisher
     contact = [
-        f"Tel.: {p.phone}" if p.phone else None,
-        f"Fax: {p.fax}" if p.fax else None,
-        f"Email: <{p.email}>" if p.email else None,
-        f"Website: {p.website}" if p.website else None,
+        f"{t('phone')} {p.phone}" if p.phone else None,
+        f"{t('fax')} {p.fax}" if p.fax else None,
+        f"{t('email')} <{p.email}>" if p.email else None,
+        f"{t('website')} {p.website}" if p.website else None,
     ]
     imprint_parts = [c.disclaimer.strip()]
     if c.mission:
         imprint_parts.append(c.mission.strip())
-    imprint_parts.append("Publisher: " + _lines(p.name, *p.address, *contact))
+    imprint_parts.append(f"{t('publisher')} " + _lines(p.name, *p.address, *contact))
     if c.project or c.funder:
         imprint_parts.append(
             _lines(
-                f"Project: {c.project}" if c.project else None,
-                f"Organised by: {', '.join(c.organisers)}",
-                f"Funded by: {c.funder}" if c.funder else None,
+                f"{t('project')} {c.project}" if c.project else None,
+                f"{t('organised-by')} {', '.join(c.organisers)}",
+                f"{t('funded-by')} {c.funder}" if c.funder else None,
             )
         )
     if c.cover:
-        imprint_parts.append(f"Cover: {c.cover.credit}")
+        imprint_parts.append(f"{t('cover-credit')} {c.cover.credit}")
     if c.photo:
-        imprint_parts.append(f"Photograph: {c.photo.credit}")
+        imprint_parts.append(f"{t('photo-credit')} {c.photo.credit}")
     if c.edition:
         imprint_parts.append(c.edition.strip())
-    imprint_parts.append(f"Suggested citation: {c.suggested_citation()}")
+    imprint_parts.append(f"{t('citation')} {c.suggested_citation(t('and'))}")
     identifiers = [f"ISBN {c.isbn}" if c.isbn else None, f"ISSN {c.issn}" if c.issn else None]
     if any(identifiers):
         imprint_parts.append(_lines(*identifiers))
@@ -144,13 +152,14 @@ def front_matter(conference: Conference) -> str:
     )
 
 
-def key_messages_part(conference: Conference, source: str) -> str:
+def key_messages_part(conference: Conference, source: str, labels: Labels | None = None) -> str:
     """The unnumbered chapter 'Key messages', one block a message (nothing when none)."""
+    t = labels or labels_for(conference.language)
     note = GENERATED_NOTE.format(source=source)
     if not conference.key_messages:
         return note
     messages = "\n".join(_div("key-message", message) for message in conference.key_messages)
-    return note + "# Key messages {#sec-key-messages .unnumbered}\n\n" + messages
+    return note + f"# {t('key-messages')} {{#sec-key-messages .unnumbered}}\n\n" + messages
 
 
 def report_text(project: Project, prepared: Prepared) -> str:
@@ -198,21 +207,25 @@ def prepare(project: Project) -> Prepared:
         project.path(settings.glossary), settings.glossary, programme.organisations
     )
     metadata = metadata_for(conference)
+    labels = project_labels(project.root, conference.language)
     sources = f"{settings.programme}, {settings.people} and {settings.organisations}"
     files = {
         f"{GENERATED_DIR}/metadata.yml": "# Generated by reportkit prepare from "
         f"{settings.conference}.\n" + yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True),
-        f"{GENERATED_DIR}/front-matter.qmd": front_matter(conference),
-        f"{GENERATED_DIR}/key-messages.qmd": key_messages_part(conference, settings.conference),
-        f"{GENERATED_DIR}/annexes.qmd": programme_annex(programme, sources)
+        f"{GENERATED_DIR}/front-matter.qmd": front_matter(conference, labels),
+        f"{GENERATED_DIR}/key-messages.qmd": key_messages_part(
+            conference, settings.conference, labels
+        ),
+        f"{GENERATED_DIR}/annexes.qmd": programme_annex(programme, sources, labels)
         + "\n"
-        + speakers_annex(programme, sources),
+        + speakers_annex(programme, sources, labels),
     }
     for session in programme.sessions:
         files[f"{GENERATED_DIR}/sessions/{session.id}.qmd"] = session_markdown(
-            programme, session, sources
+            programme, session, sources, labels
         )
     prepared = Prepared(conference, programme, metadata, files, list(programme.warnings))
+    prepared.labels = labels
     prepared.brand = load_brand(project.root, settings.brand)
     for family in {prepared.brand.body_font, prepared.brand.heading_font}:
         font_faces(family)  # fail early, naming the fontpkg package to install
@@ -222,13 +235,16 @@ def prepare(project: Project) -> Prepared:
     prepared.files[ACRONYMS_PART] = acronyms_part(
         prepared.acronyms,
         f"the acronyms of {settings.glossary} and {settings.organisations}",
+        labels,
     )
     return prepared
 
 
-def chart_cache(project: Project, brand: BrandStyle) -> ChartCache:
-    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts."""
-    return ChartCache(project.path(CACHE_DIR) / "charts", (brand.body_font, brand.heading_font))
+def chart_cache(project: Project, brand: BrandStyle, language: str = "en") -> ChartCache:
+    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts (and the
+    font of the language's script where the brand's fonts lack it)."""
+    fonts = (brand.body_font, brand.heading_font, *filter(None, [script_font(language)]))
+    return ChartCache(project.path(CACHE_DIR) / "charts", fonts)
 
 
 def prepare_statistics(project: Project, prepared: Prepared) -> None:
@@ -246,9 +262,13 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
         brand = prepared.brand
-        cache = chart_cache(project, brand)
+        language = prepared.conference.language
+        cache = chart_cache(project, brand, language)
         theme = ChartTheme.from_brand(brand)
-        locale = d3_format_locale(prepared.conference.language)
+        if script_font(language):
+            theme = replace(theme, font=f"{theme.font}, {script_font(language)}")
+        locale = d3_format_locale(language)
+        time_locale = d3_time_locale(language)
         for index, chart in enumerate(charts):
             progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
             spec, rows = vega_lite_spec(
@@ -266,10 +286,10 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
                         )
                     )
             try:
-                svg = cache.svg(spec, locale)
+                svg = cache.svg(spec, locale, time_locale)
                 narrower = narrowed(spec, svg_width(svg), chart.width)
                 if narrower is not None:
-                    spec, svg = narrower, cache.svg(narrower, locale)
+                    spec, svg = narrower, cache.svg(narrower, locale, time_locale)
             except ChartDrawError as error:
                 raise chart_draw_error(doc, index, chart.id, error) from None
             if svg_width(svg) > chart.width + 1:
@@ -281,7 +301,9 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
                         "shorten its labels, or use fewer columns",
                     )
                 )
-            prepared.files.update(chart_files(chart, svg, spec, locale, rows))
+            prepared.files.update(
+                chart_files(chart, svg, spec, locale, rows, prepared.labels, time_locale)
+            )
             prepared.charts.append(chart.id)
         prepared.charts_built, prepared.charts_reused = cache.built, cache.reused
     if facts_file.is_file():
@@ -332,8 +354,10 @@ def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
     """
     if not prepared.charts:
         return []
-    cache = chart_cache(project, prepared.brand)
-    locale = d3_format_locale(prepared.conference.language)
+    language = prepared.conference.language
+    cache = chart_cache(project, prepared.brand, language)
+    locale = d3_format_locale(language)
+    time_locale = d3_time_locale(language)
     written = []
     for chart_id in prepared.charts:
         spec_path = f"{CHARTS_DIR}/{chart_id}.vl.json"
@@ -341,7 +365,7 @@ def write_chart_pngs(project: Project, prepared: Prepared) -> list[Path]:
         if spec_text is None:
             spec_text = project.path(spec_path).read_text(encoding="utf-8")
         try:
-            png = cache.png(json.loads(spec_text), locale)
+            png = cache.png(json.loads(spec_text), locale, time_locale)
         except ChartDrawError as error:
             charts, doc = load_charts(
                 project.path(project.settings.charts), project.settings.charts
