@@ -111,6 +111,8 @@ class Settings:
     editions: tuple[str, ...] = ()
     # The other editions' HTML as this one links them: (language, href, language's name).
     alternates: tuple[tuple[str, str, str], ...] = ()
+    # The language tag of the edition rendered, when it is not the source edition.
+    edition: str | None = None
 
 
 @dataclass

@@ -97,8 +97,11 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
 
 
 def toc_title_given(project: Project) -> bool:
-    """Whether _quarto.yml names the contents title itself (else the language's word)."""
+    """Whether _quarto.yml names the contents title itself (else the language's word): in
+    the source's language, so not for another edition."""
     data = project.config.data or {}
+    if project.settings.edition:
+        return False
     html = ((data.get("format") or {}).get("html") or {}) if isinstance(data, dict) else {}
     return isinstance(html, dict) and "toc-title" in html
 
