@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import vl_convert as vlc
-from babel.dates import get_day_names, get_month_names, get_period_names
+from babel import Locale
+from babel.dates import get_day_names, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from reportkit import __version__
@@ -90,7 +91,7 @@ def d3_time_locale(language: str) -> dict | None:
     order = [6, 0, 1, 2, 3, 4, 5]
     days = [get_day_names("wide", "stand-alone", locale)[d] for d in order]
     short_days = [get_day_names("abbreviated", "stand-alone", locale)[d] for d in order]
-    periods = get_period_names("abbreviated", locale=locale)
+    periods = Locale.parse(locale).day_periods["format"]["abbreviated"]
     return {
         "dateTime": "%x %X",
         "date": "%d.%m.%Y",
