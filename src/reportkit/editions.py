@@ -526,7 +526,10 @@ def _set_source_hash(lines: list[str], doc: YamlDocument, key: tuple, digest: st
             f"{' ' * (indent + 2)}text:{value}",
         ]
         return lines
-    index = text[0] - 1
+    index, column = text[0] - 1, text[1] - 1
+    if "{" in lines[index][:column]:  # a flow mapping: {text: …}
+        lines[index] = f"{lines[index][:column]}source: {digest}, {lines[index][column:]}"
+        return lines
     indent = len(lines[index]) - len(lines[index].lstrip())
     lines.insert(index, f"{' ' * indent}source: {digest}")
     return lines
