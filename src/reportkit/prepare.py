@@ -25,6 +25,7 @@ from reportkit.charts.export import (
     d3_time_locale,
 )
 from reportkit.charts.publish import CHARTS_DIR, chart_files
+from reportkit.charts.shaping import shaped_svg
 from reportkit.charts.theme import ChartTheme
 from reportkit.data.facts import load_facts
 from reportkit.data.package import load_package
@@ -301,6 +302,8 @@ def prepare_statistics(project: Project, prepared: Prepared) -> None:
                         "shorten its labels, or use fewer columns",
                     )
                 )
+            if script_font(language):  # joined letters in print too (charts/shaping.py)
+                svg = shaped_svg(svg)
             prepared.files.update(
                 chart_files(chart, svg, spec, locale, rows, prepared.labels, time_locale)
             )
