@@ -22,6 +22,7 @@ PROJECT_ENTRIES = (
     "images",
     "brands",
     "_extensions",
+    "translations",
 )
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportkit import progress
+from reportkit.editions import edition_project, select_editions
 from reportkit.errors import ReportError
 from reportkit.output import publish, render_lock, staging
 from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, find_project
@@ -61,18 +62,29 @@ def prepare_project(root: Path, with_pngs: bool = False) -> tuple[list[Path], li
 
 
 def render(
-    root: Path, engine: str = "embedded", formats: tuple[str, ...] = FORMATS, final: bool = False
+    root: Path,
+    engine: str = "embedded",
+    formats: tuple[str, ...] = FORMATS,
+    final: bool = False,
+    edition: str | None = None,
 ) -> BuildResult:
     """Render the project at root into its output folder; the last good output survives failure.
 
     final renders the publication (no draft mark); the gate before it is the caller's
-    (`reportkit render --final` runs `check --final` first).
+    (`reportkit render --final` runs `check --final` first). edition names the language
+    edition to render (reportkit.editions): None the source edition, "all" every one.
     """
     started = time.perf_counter()
     project = find_project(root)
     if final:
         project.settings = replace(project.settings, final=True)
+    chosen = select_editions(project, edition)
     if engine == "quarto":
+        if len(chosen) > 1 or not chosen[0].source:
+            raise ReportError(
+                "Quarto renders the source edition only",
+                hint="render the other editions with the embedded engine (no --engine)",
+            )
         # Quarto's own pre- and post-render steps take the project's lock in turn.
         from reportkit.engines.quarto import render_with_quarto
 
@@ -80,7 +92,24 @@ def render(
         outputs = [project.output_dir / f"report.{fmt}" for fmt in formats]
         return BuildResult([p for p in outputs if p.exists()], time.perf_counter() - started)
     with render_lock(project.root):
-        return _render_embedded(project, formats, started)
+        results = []
+        for each in chosen:
+            with edition_project(project, each, draft=not project.settings.final) as variant:
+                results.append(_render_embedded(variant, formats, started))
+    return combined(results, time.perf_counter() - started)
+
+
+def combined(results: list[BuildResult], seconds: float) -> BuildResult:
+    """One result for the editions rendered (the last one's page layout)."""
+    if len(results) == 1:
+        return results[0]
+    total = BuildResult(seconds=seconds, layout=results[-1].layout)
+    for result in results:
+        total.outputs += result.outputs
+        total.warnings += result.warnings
+        total.charts_built += result.charts_built
+        total.charts_reused += result.charts_reused
+    return total
 
 
 def _render_embedded(project, formats: tuple[str, ...], started: float) -> BuildResult:

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from reportkit.cache import Store, key
 from reportkit.draft import source_files, unfinished_text
+from reportkit.editions import select_editions, translation_errors, translation_status
 from reportkit.engines.assemble import Assembled
 from reportkit.engines.embedded import assemble_document, vet_content
 from reportkit.errors import Location, ReportError, did_you_mean, natural_key
@@ -325,8 +326,31 @@ def unfinished_problems(project) -> list[Problem]:
     return problems
 
 
-def check_project(root: Path) -> list[Problem]:
-    """Validate configuration, data and content; never renders, never stops at the first."""
+def translation_problems(project, which: str | None) -> list[Problem]:
+    """Per edition: translations of things the source lacks (errors), and every content file
+    or data string not yet translated or older than its source (warnings: a draft shows the
+    source text, marked; --final refuses)."""
+    if not project.settings.editions or which is None:
+        return []
+    problems = []
+    for edition in select_editions(project, which):
+        try:
+            problems += [Problem.from_error(e) for e in translation_errors(project, edition)]
+            for item in translation_status(project, edition):
+                loc = item.location
+                problems.append(
+                    Problem(str(loc.path), loc.line, loc.column, "warning", item.message, item.hint)
+                )
+        except ReportError as error:
+            problems.append(Problem.from_error(error))
+    return problems
+
+
+def check_project(root: Path, edition: str | None = "all") -> list[Problem]:
+    """Validate configuration, data and content; never renders, never stops at the first.
+
+    edition: whose translation status to list (reportkit.editions): 'all' (the default),
+    one edition's tag, or None for none."""
     problems: list[Problem] = []
     try:
         project = find_project(root)
@@ -361,6 +385,10 @@ def check_project(root: Path) -> list[Problem]:
     said = {_gist(p) for p in problems}
     problems += [p for p in map(Problem.from_error, vetted) if _gist(p) not in said]
     problems += unfinished_problems(project)
+    try:
+        problems += translation_problems(project, edition)
+    except ReportError as error:
+        problems.append(Problem.from_error(error))
     return _sorted(problems)
 
 

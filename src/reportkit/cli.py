@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from reportkit import __version__, progress
+from reportkit.editions import mark_translated, select_editions
 from reportkit.errors import ReportError
 from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, find_project
 
@@ -144,6 +145,12 @@ def app(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="The publication: refuse while `check --final` finds anything; no draft mark.",
 )
+@click.option(
+    "--edition",
+    default=None,
+    help="A language edition (a tag of reportkit.editions, e.g. tr) into _output/TAG/, or all; "
+    "default: the source edition.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step and detail, timed.")
 def render(
@@ -151,19 +158,21 @@ def render(
     engine: str,
     formats: tuple[str, ...],
     final: bool,
+    edition: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Render the project to _output/report.html and report.pdf (or --to docx).
 
-    Without --final the outputs are drafts, marked "Draft — <date>" on every page.
+    Without --final the outputs are drafts, marked "Draft — <date>" on every page; a draft
+    edition shows passages not yet translated in the source language, marked.
     """
     from reportkit import build
 
     if final or find_project(project_dir).settings.final:
         from reportkit.check import check_project, format_problems
 
-        problems = check_project(project_dir)
+        problems = check_project(project_dir, edition)
         if problems:
             click.echo(format_problems(problems, "text"))
             raise ReportError(
@@ -172,7 +181,11 @@ def render(
             )
     with _progress(quiet, verbose):
         result = build.render(
-            project_dir, engine=engine, formats=formats or DEFAULT_FORMATS, final=final
+            project_dir,
+            engine=engine,
+            formats=formats or DEFAULT_FORMATS,
+            final=final,
+            edition=edition,
         )
     _warn(result.warnings)
     if quiet:
@@ -226,12 +239,22 @@ def preview(project_dir: Path, port: int, with_pdf: bool) -> None:
     help="Ready to publish? Every warning is an error (placeholders, TODOs, unverified data).",
 )
 @click.option("--format", "style", type=click.Choice(["text", "json"]), default="text")
-def check(project_dir: Path, strict: bool, final: bool, style: str) -> None:
-    """Validate config, data, charts, facts and content without rendering."""
+@click.option(
+    "--edition",
+    default="all",
+    show_default=True,
+    help="Whose translation status to list: an edition's tag, or all.",
+)
+def check(project_dir: Path, strict: bool, final: bool, style: str, edition: str) -> None:
+    """Validate config, data, charts, facts and content without rendering.
+
+    Lists, per language edition, every content file or data string not yet translated or
+    older than its source.
+    """
     from reportkit.check import check_project, format_problems
 
     strict = strict or final
-    problems = check_project(project_dir)
+    problems = check_project(project_dir, edition)
     if problems or style == "json":
         click.echo(format_problems(problems, style))
     errors = [p for p in problems if p.severity == "error" or strict]
@@ -240,6 +263,28 @@ def check(project_dir: Path, strict: bool, final: bool, style: str) -> None:
         summary = f"{len(problems) - warnings} error(s), {warnings} warning(s)"
         stderr.print(summary if problems else "no problems found")
     sys.exit(1 if errors else 0)
+
+
+@app.command()
+@click.argument("edition")
+@click.argument("items", nargs=-1)
+@click.option(
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default="."
+)
+def translated(edition: str, items: tuple[str, ...], project_dir: Path) -> None:
+    """Record that EDITION's translations of ITEMS follow their current source.
+
+    ITEMS are content files (content/background.qmd) or data strings
+    (data/conference.yml:title); none: every item the edition has translated. The source's
+    hash goes into translations/EDITION.yml, so a later change to the source shows the
+    translation as outdated in `reportkit check`.
+    """
+    project = find_project(project_dir)
+    (chosen,) = select_editions(project, edition)
+    if chosen.source:
+        raise ReportError(f"'{edition}' is the source edition: it has nothing to translate")
+    done = mark_translated(project, chosen, list(items))
+    stdout.print(f"recorded {len(done)} translation(s) as up to date in {chosen.translations}")
 
 
 @app.command()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
+from reportkit.i18n import project_labels
 from reportkit.locale import babel_locale
 
 # Text a final report must not contain: the template's placeholders and editors' notes.
@@ -35,7 +36,8 @@ def draft_label(root: Path, language: str) -> str:
     """'Draft — 3 December 2026': the day the newest source file was last changed."""
     newest = max((p.stat().st_mtime for p in source_files(root)), default=0.0)
     day = datetime.fromtimestamp(newest, UTC).date()
-    return f"Draft — {format_date(day, format='long', locale=babel_locale(language))}"
+    when = format_date(day, format="long", locale=babel_locale(language))
+    return project_labels(root, language)("draft", date=when)
 
 
 def unfinished_text(path: Path) -> list[tuple[int, int, str]]:

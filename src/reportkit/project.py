@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ REPORTKIT_OPTIONS = {
     "final": bool,
     "allow-python": bool,
     "allow-raw-scripts": bool,
+    "editions": list,
 }
 PAGE_SIZES = {"A4", "Letter"}
 COVER_LAYOUTS = {"full", "light"}
@@ -107,6 +109,12 @@ class Settings:
     # Trust switches, off by default: content is untrusted (sandbox.py, sanitize.py).
     allow_python: bool = False  # charts.yml `python:` may run project code
     allow_raw_scripts: bool = False  # raw HTML in content may carry script
+    # Editions in other languages (reportkit.editions): language tags, the source's first.
+    editions: tuple[str, ...] = ()
+    # The other editions' HTML as this one links them: (language, href, language's name).
+    alternates: tuple[tuple[str, str, str], ...] = ()
+    # The language tag of the edition rendered, when it is not the source edition.
+    edition: str | None = None
 
 
 @dataclass
@@ -307,4 +315,25 @@ def read_settings(doc: YamlDocument) -> Settings:
         final=rk.get("final", False) or os.environ.get(FINAL_ENV) == "1",
         allow_python=rk.get("allow-python", False),
         allow_raw_scripts=rk.get("allow-raw-scripts", False),
+        editions=_editions(doc, rk.get("editions")),
     )
+
+
+EDITION_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _editions(doc: YamlDocument, editions: list | None) -> tuple[str, ...]:
+    """`editions: [en, tr]`: language tags (each an output folder), the source edition first."""
+    if not editions:
+        return ()
+    seen: set[str] = set()
+    for index, tag in enumerate(editions):
+        where = ("reportkit", "editions", index)
+        if not isinstance(tag, str) or not EDITION_TAG.match(tag):
+            raise doc.error(
+                where, f"edition {tag!r} is not a language tag", "write e.g. en, tr, fr-CA or ar"
+            )
+        if tag in seen:
+            raise doc.error(where, f"edition '{tag}' is listed twice")
+        seen.add(tag)
+    return tuple(editions)

@@ -10,7 +10,7 @@ When the data changed, charts whose spec did not change still come from the SVG 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import yaml
 from reportkit import progress
 from reportkit.cache import Store, key
 from reportkit.errors import Location, ReportError
+from reportkit.i18n import script_font
 from reportkit.project import Project
 from reportkit.yamlio import load_yaml
 
@@ -68,6 +69,7 @@ def statistics_key(project: Project, prepared) -> str:
         *[files[name] for name in sorted(files)],
         brand,
         prepared.conference.language,
+        repr(prepared.labels),
         settings.allow_python,
         [_version(name) for name in LIBRARIES],
     )
@@ -126,8 +128,9 @@ def prepare_statistics(project: Project, prepared) -> None:
 def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
     from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
     from reportkit.charts.catalogue import load_charts
-    from reportkit.charts.export import ChartDrawError, d3_format_locale
+    from reportkit.charts.export import ChartDrawError, d3_format_locale, d3_time_locale
     from reportkit.charts.publish import chart_files
+    from reportkit.charts.shaping import shaped_svg
     from reportkit.charts.theme import ChartTheme
     from reportkit.data.facts import load_facts
     from reportkit.data.package import load_package
@@ -137,9 +140,13 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
         brand = prepared.brand
-        cache = chart_cache(project, brand)
+        language = prepared.conference.language
+        cache = chart_cache(project, brand, language)
         theme = ChartTheme.from_brand(brand)
-        locale = d3_format_locale(prepared.conference.language)
+        if script_font(language):
+            theme = replace(theme, font=f"{theme.font}, {script_font(language)}")
+        locale = d3_format_locale(language)
+        time_locale = d3_time_locale(language)
         for index, chart in enumerate(charts):
             progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
             spec, rows = vega_lite_spec(
@@ -157,10 +164,10 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
                         )
                     )
             try:
-                svg = cache.svg(spec, locale)
+                svg = cache.svg(spec, locale, time_locale)
                 narrower = narrowed(spec, svg_width(svg), chart.width)
                 if narrower is not None:
-                    spec, svg = narrower, cache.svg(narrower, locale)
+                    spec, svg = narrower, cache.svg(narrower, locale, time_locale)
             except ChartDrawError as error:
                 raise chart_draw_error(doc, index, chart.id, error) from None
             if svg_width(svg) > chart.width + 1:
@@ -172,7 +179,11 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
                         "shorten its labels, or use fewer columns",
                     )
                 )
-            prepared.files.update(chart_files(chart, svg, spec, locale, rows))
+            if script_font(language):  # joined letters in print too (charts/shaping.py)
+                svg = shaped_svg(svg)
+            prepared.files.update(
+                chart_files(chart, svg, spec, locale, rows, prepared.labels, time_locale)
+            )
             prepared.charts.append(chart.id)
         prepared.charts_built, prepared.charts_reused = cache.built, cache.reused
     if facts_file.is_file():
@@ -185,13 +196,13 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
         )
 
 
-def chart_cache(project: Project, brand):
-    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts."""
+def chart_cache(project: Project, brand, language: str = "en"):
+    """The project's cache of drawn charts (SVG and PNG), drawn in the brand's fonts (and the
+    font of the language's script where the brand's fonts lack it)."""
     from reportkit.charts.export import ChartCache
 
-    return ChartCache(
-        project.root / ".reportkit" / "cache" / "charts", (brand.body_font, brand.heading_font)
-    )
+    fonts = (brand.body_font, brand.heading_font, *filter(None, [script_font(language)]))
+    return ChartCache(project.root / ".reportkit" / "cache" / "charts", fonts)
 
 
 def chart_draw_error(doc, index: int, chart_id: str, error) -> ReportError:
@@ -212,10 +223,12 @@ def write_chart_pngs(project: Project, prepared) -> list[Path]:
     if not prepared.charts:
         return []
     from reportkit.charts.catalogue import load_charts
-    from reportkit.charts.export import ChartDrawError, d3_format_locale
+    from reportkit.charts.export import ChartDrawError, d3_format_locale, d3_time_locale
 
-    cache = chart_cache(project, prepared.brand)
-    locale = d3_format_locale(prepared.conference.language)
+    language = prepared.conference.language
+    cache = chart_cache(project, prepared.brand, language)
+    locale = d3_format_locale(language)
+    time_locale = d3_time_locale(language)
     written = []
     for chart_id in prepared.charts:
         spec_path = f"{CHARTS_DIR}/{chart_id}.vl.json"
@@ -223,7 +236,7 @@ def write_chart_pngs(project: Project, prepared) -> list[Path]:
         if spec_text is None:
             spec_text = project.path(spec_path).read_text(encoding="utf-8")
         try:
-            png = cache.png(json.loads(spec_text), locale)
+            png = cache.png(json.loads(spec_text), locale, time_locale)
         except ChartDrawError as error:
             charts, doc = load_charts(
                 project.path(project.settings.charts), project.settings.charts

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import vl_convert as vlc
+from babel import Locale
+from babel.dates import get_day_names, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from reportkit import __version__
@@ -60,8 +62,10 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def spec_hash(spec: dict, locale: dict) -> str:
+def spec_hash(spec: dict, locale: dict, time_locale: dict | None = None) -> str:
     versions = f"{__version__}|{vlc.get_vegalite_versions()[-1]}|{spec_json(locale)}|"
+    if time_locale:
+        versions += spec_json(time_locale) + "|"
     return hashlib.sha256((versions + spec_json(spec)).encode()).hexdigest()[:20]
 
 
@@ -73,6 +77,31 @@ def d3_format_locale(language: str) -> dict:
         "thousands": get_group_symbol(locale),
         "grouping": [3],
         "currency": ["", ""],
+    }
+
+
+def d3_time_locale(language: str) -> dict | None:
+    """d3-time-format's locale (month and day names) for the report's language, from Babel's
+    CLDR data; None for English, whose names Vega has built in."""
+    locale = language.replace("-", "_")
+    if locale.split("_")[0] == "en":
+        return None
+    months = [get_month_names("wide", "stand-alone", locale)[m] for m in range(1, 13)]
+    short_months = [get_month_names("abbreviated", "stand-alone", locale)[m] for m in range(1, 13)]
+    # Babel counts days from Monday (0), d3 from Sunday.
+    order = [6, 0, 1, 2, 3, 4, 5]
+    days = [get_day_names("wide", "stand-alone", locale)[d] for d in order]
+    short_days = [get_day_names("abbreviated", "stand-alone", locale)[d] for d in order]
+    periods = Locale.parse(locale).day_periods["format"]["abbreviated"]
+    return {
+        "dateTime": "%x %X",
+        "date": "%d.%m.%Y",
+        "time": "%H:%M:%S",
+        "periods": [periods["am"], periods["pm"]],
+        "days": days,
+        "shortDays": short_days,
+        "months": months,
+        "shortMonths": short_months,
     }
 
 
@@ -93,14 +122,14 @@ class ChartCache:
     built: int = 0
     reused: int = 0
 
-    def svg(self, spec: dict, locale: dict) -> str:
+    def svg(self, spec: dict, locale: dict, time_locale: dict | None = None) -> str:
         """The SVG for spec: from the cache when this exact spec was drawn before."""
-        path = self.directory / f"{spec_hash(spec, locale)}.svg"
+        path = self.directory / f"{spec_hash(spec, locale, time_locale)}.svg"
         if path.is_file():
             self.reused += 1
             return path.read_text(encoding="utf-8")
         register_fonts(self.fonts)
-        svg = _draw(vlc.vegalite_to_svg, spec, format_locale=locale)
+        svg = _draw(vlc.vegalite_to_svg, spec, format_locale=locale, time_format_locale=time_locale)
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(svg, encoding="utf-8")
@@ -108,18 +137,24 @@ class ChartCache:
         self.built += 1
         return svg
 
-    def png(self, spec: dict, locale: dict) -> bytes:
+    def png(self, spec: dict, locale: dict, time_locale: dict | None = None) -> bytes:
         """The PNG for spec (for Word, which cannot be relied on to show SVG), cached like svg().
 
         Drawn at twice the size with its resolution stamped at 2 × 96 dpi, so Word shows the
         chart as large as the SVG appears in the HTML, and sharp.
         """
-        path = self.directory / f"{spec_hash(spec, locale)}.png"
+        path = self.directory / f"{spec_hash(spec, locale, time_locale)}.png"
         if path.is_file():
             self.reused += 1
             return path.read_bytes()
         register_fonts(self.fonts)
-        png = _draw(vlc.vegalite_to_png, spec, scale=PNG_SCALE, format_locale=locale)
+        png = _draw(
+            vlc.vegalite_to_png,
+            spec,
+            scale=PNG_SCALE,
+            format_locale=locale,
+            time_format_locale=time_locale,
+        )
         png = set_png_dpi(png, PNG_SCALE * 96)
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from reportkit.charts.catalogue import Chart
 from reportkit.charts.export import prefix_ids, spec_json
 from reportkit.charts.theme import RECALLED_NOTE
+from reportkit.i18n import Labels, labels_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,11 +17,12 @@ if TYPE_CHECKING:
 CHARTS_DIR = "_generated/charts"
 
 
-def figure_markdown(chart: Chart, rows: pd.DataFrame | None) -> str:
+def figure_markdown(chart: Chart, rows: pd.DataFrame | None, labels: Labels | None = None) -> str:
     """A Quarto figure div: renders with the embedded engine and with Quarto alike."""
+    t = labels or labels_for("en")
     notes = [f"**{chart.title}.** {chart.caption.strip()}"]
     if chart.source:
-        notes.append(f"*Source:* {chart.source.strip()}")
+        notes.append(f"*{t('source')}* {chart.source.strip()}")
     if rows is not None and "confidence" in rows and (rows["confidence"] == "recalled").any():
         notes.append(RECALLED_NOTE)
     alt = chart.alt.replace('"', "'")
@@ -33,13 +35,23 @@ def figure_markdown(chart: Chart, rows: pd.DataFrame | None) -> str:
     )
 
 
-def html_fragment(chart: Chart, svg: str, spec: dict, locale: dict, has_data: bool) -> str:
+def html_fragment(
+    chart: Chart,
+    svg: str,
+    spec: dict,
+    locale: dict,
+    has_data: bool,
+    labels: Labels | None = None,
+    time_locale: dict | None = None,
+) -> str:
     """Inline SVG (what print and no-JavaScript readers see) plus the interactive spec."""
     embed = {"spec": spec, "formatLocale": locale}
+    if time_locale:
+        embed["timeFormatLocale"] = time_locale
     spec_text = spec_json(embed).replace("</", "<\\/")
     download = (
         f'<p class="chart-download"><a href="{CHARTS_DIR}/{chart.id}.csv" download>'
-        "Download data (CSV)</a></p>\n"
+        f"{html.escape((labels or labels_for('en'))('download-data'))}</a></p>\n"
         if has_data
         else ""
     )
@@ -53,14 +65,21 @@ def html_fragment(chart: Chart, svg: str, spec: dict, locale: dict, has_data: bo
 
 
 def chart_files(
-    chart: Chart, svg: str, spec: dict, locale: dict, rows: pd.DataFrame | None
+    chart: Chart,
+    svg: str,
+    spec: dict,
+    locale: dict,
+    rows: pd.DataFrame | None,
+    labels: Labels | None = None,
+    time_locale: dict | None = None,
 ) -> dict[str, str]:
     """Project-relative path → text for everything one chart produces."""
+    fragment = html_fragment(chart, svg, spec, locale, rows is not None, labels, time_locale)
     files = {
         f"{CHARTS_DIR}/{chart.id}.svg": svg,
         f"{CHARTS_DIR}/{chart.id}.vl.json": spec_json(spec) + "\n",
-        f"{CHARTS_DIR}/{chart.id}.html": html_fragment(chart, svg, spec, locale, rows is not None),
-        f"{CHARTS_DIR}/{chart.id}.qmd": figure_markdown(chart, rows),
+        f"{CHARTS_DIR}/{chart.id}.html": fragment,
+        f"{CHARTS_DIR}/{chart.id}.qmd": figure_markdown(chart, rows, labels),
     }
     if rows is not None:
         files[f"{CHARTS_DIR}/{chart.id}.csv"] = rows.to_csv(index=False, lineterminator="\n")

@@ -27,6 +27,7 @@ from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError, did_you_mean
 from reportkit.fonts import font_face_css, font_faces
+from reportkit.i18n import Labels, script_font, text_direction
 from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project, Settings, document_settings
 from reportkit.sandbox import confined, project_path, readable_files
@@ -78,9 +79,10 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
     meta: dict[str, Any] = dict(prepared.metadata)
     if settings.lang:
         meta["lang"] = settings.lang
+    labels = prepared.labels
     meta.update(
         {
-            "toc-title": settings.toc_title,
+            "toc-title": settings.toc_title if toc_title_given(project) else labels("contents"),
             "toc-location": settings.toc_location,
             "cover-layout": settings.cover_layout,
             "number-depth": settings.number_depth,
@@ -92,9 +94,52 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
     )
     if settings.css:
         meta["css"] = list(settings.css)
+    meta.update(language_metadata(labels, settings))
+    # The project's own crossref words win over the language's.
     crossref = (project.config.data or {}).get("crossref")
-    if crossref:
-        meta["crossref"] = crossref
+    meta["crossref"] = (
+        {**meta["crossref"], **crossref} if isinstance(crossref, dict) else meta["crossref"]
+    )
+    return meta
+
+
+def toc_title_given(project: Project) -> bool:
+    """Whether _quarto.yml names the contents title itself (else the language's word): in
+    the source's language, so not for another edition."""
+    data = project.config.data or {}
+    if project.settings.edition:
+        return False
+    html = ((data.get("format") or {}).get("html") or {}) if isinstance(data, dict) else {}
+    return isinstance(html, dict) and "toc-title" in html
+
+
+def language_metadata(labels: Labels, settings: Settings) -> dict[str, Any]:
+    """The words and direction of the report's language for the template and the filters:
+    crossref.lua reads crossref's words, callouts.lua Quarto's `language` titles."""
+    meta: dict[str, Any] = {
+        "dir": labels.direction,
+        "skip-link": labels("skip-link"),
+        "imprint-label": labels("imprint"),
+        "crossref": {
+            "fig-title": labels("figure"),
+            "fig-prefix": labels("figure"),
+            "tbl-title": labels("table"),
+            "tbl-prefix": labels("table"),
+            "sec-prefix": labels("section"),
+        },
+        "language": {
+            f"callout-{kind}-title": labels(f"callout-{kind}")
+            for kind in ("note", "tip", "warning", "important", "caution")
+        },
+        "untranslated-label": labels("untranslated"),
+    }
+    if settings.alternates:
+        meta["alternates"] = [
+            {"lang": lang, "href": href, "name": name} for lang, href, name in settings.alternates
+        ]
+        meta["editions-label"] = labels("editions")
+    if labels.direction == "rtl" or script_font(labels.language):
+        meta["edition-css"] = True
     return meta
 
 
@@ -211,12 +256,14 @@ def write_assets(
     charts: bool,
     brand: BrandStyle,
     draft: str | None = None,
+    language: str | None = None,
 ) -> None:
     """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely."""
     assets = out_dir / "assets"
     fonts_dir = assets / "fonts"
     fonts_dir.mkdir(parents=True, exist_ok=True)
-    families = dict.fromkeys((brand.body_font, brand.heading_font))
+    extra_font = script_font(language) if language else None
+    families = dict.fromkeys((brand.body_font, brand.heading_font, *filter(None, [extra_font])))
     faces = [face for family in families for face in font_faces(family)]
     for face in faces:
         shutil.copyfile(face.path, fonts_dir / face.filename)
@@ -244,6 +291,9 @@ def write_assets(
         ),
         encoding="utf-8",
     )
+    if language and (extra_font or text_direction(language) == "rtl"):
+        css = edition_css(brand, language, running_header, settings.footer or "")
+        (assets / "edition.css").write_text(css, encoding="utf-8")
     for css in settings.css:
         source = project.setting_file(("format", "html", "css"), css, "stylesheet")
         if not source.is_file():
@@ -251,6 +301,26 @@ def write_assets(
         target = out_dir / css  # as the page links it; inside out_dir, as css is inside root
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+
+
+def edition_css(brand: BrandStyle, language: str, running_header: str, footer: str) -> str:
+    """The language's script font after the brand's (Latin stays in the brand's fonts) and,
+    for a right-to-left language, the page mirrored (templates/rtl.css)."""
+    parts = [f"/* reportkit: the {language} edition's script and direction. */"]
+    font = script_font(language)
+    if font:
+        parts.append(
+            ":root {\n"
+            f'  --rk-body-font: "{brand.body_font}", "{font}", serif;\n'
+            f'  --rk-heading-font: "{brand.heading_font}", "{font}", sans-serif;\n'
+            "}"
+        )
+    if text_direction(language) == "rtl":
+        rtl = Template(package_file("templates", "rtl.css").read_text(encoding="utf-8"))
+        parts.append(
+            rtl.substitute(running_header=css_string(running_header), footer=css_string(footer))
+        )
+    return "\n".join(parts) + "\n"
 
 
 def css_string(text: str) -> str:
@@ -362,6 +432,7 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
         bool(prepared.charts),
         prepared.brand,
         metadata.get("draft-mark"),
+        prepared.conference.language,
     )
     copy_resources(project, html, out_dir, assembled)
     return html

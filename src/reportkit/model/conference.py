@@ -176,12 +176,14 @@ class Conference(StrictModel):
             raise ValueError(f"ISSN '{value}' has a wrong check digit: check the number")
         return value
 
-    def suggested_citation(self) -> str:
+    def suggested_citation(self, and_word: str = "and") -> str:
         """Authors (year). Title: subtitle. Publisher — unless conference.yml gives its own."""
         if self.citation:
             return self.citation.strip()
         names = [a.name for a in self.authors]
-        authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        authors = (
+            names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {and_word} " + names[-1]
+        )
         title = f"{self.title}: {self.subtitle}" if self.subtitle else self.title
         return f"{authors} ({self.year}). *{title}*. {self.publisher.name}."
 

@@ -24,15 +24,6 @@ class SessionKind(StrEnum):
     closing = "closing"
 
 
-KIND_LABELS = {
-    SessionKind.opening: "Opening",
-    SessionKind.keynote: "Keynote",
-    SessionKind.national_experience: "National experience",
-    SessionKind.panel: "Panel",
-    SessionKind.closing: "Closing",
-}
-
-
 class Session(StrictModel):
     id: str
     """Unique id: the section id (@sec-ID) and {{< reportkit session ID >}}."""
@@ -89,11 +80,12 @@ class Programme:
         return ", ".join(part for part in (person.title, short) if part)
 
     def roles(self, session: Session) -> list[tuple[str, list[Person]]]:
-        """The session's people by role, in display order, roles without people left out."""
+        """The session's people by role ("moderator", "panellists", "speaker" …: the label
+        keys of reportkit.i18n), in display order, roles without people left out."""
         roles = [
-            ("Moderator", [session.moderator] if session.moderator else []),
-            ("Panellists" if len(session.panellists) != 1 else "Panellist", session.panellists),
-            ("Speakers" if len(session.speakers) != 1 else "Speaker", session.speakers),
+            ("moderator", [session.moderator] if session.moderator else []),
+            ("panellists" if len(session.panellists) != 1 else "panellist", session.panellists),
+            ("speakers" if len(session.speakers) != 1 else "speaker", session.speakers),
         ]
         return [(label, [self.people[p] for p in ids]) for label, ids in roles if ids]
 

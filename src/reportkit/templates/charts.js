@@ -17,6 +17,7 @@
       window
         .vegaEmbed(target, embed.spec, {
           actions: false, renderer: "svg", formatLocale: embed.formatLocale,
+          timeFormatLocale: embed.timeFormatLocale,
         })
         .then(function () { fallback.hidden = true; })
         .catch(function (error) {

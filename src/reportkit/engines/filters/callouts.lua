@@ -13,7 +13,18 @@ local function callout_kind(div)
   if div.classes:includes("callout") then return "none" end
 end
 
-function Div(div)
+-- Titles in the report's language: Quarto's `language: {callout-note-title: …}` metadata
+-- (reportkit fills it from reportkit.i18n for the report's language).
+local function language_titles(meta)
+  local language = meta.language
+  if type(language) ~= "table" then return nil end
+  for kind, _ in pairs(kinds) do
+    local title = language["callout-" .. kind .. "-title"]
+    if title ~= nil then kinds[kind] = pandoc.utils.stringify(title) end
+  end
+end
+
+local function Div(div)
   local kind = callout_kind(div)
   if kind then
       local title = div.attributes["title"]
@@ -44,3 +55,5 @@ function Div(div)
       return pandoc.Div(parts, attr)
   end
 end
+
+return { { Meta = language_titles }, { Div = Div } }
