@@ -61,7 +61,7 @@ def up_to_date(root: Path, request: dict) -> tuple[list[Path], list[ReportError]
         return None
     outputs = []
     for name, stamp in record.get("outputs", {}).items():
-        path = root / name
+        path = root / name  # absolute where the output folder lies outside the root
         if _stamp(path) != stamp:
             return None
         outputs.append(path)
@@ -77,7 +77,9 @@ def remember(root: Path, request: dict, outputs: list[Path], warnings: list[Repo
     record = {
         "inputs": inputs_digest(root, request),
         "outputs": {
-            p.relative_to(root).as_posix(): _stamp(p) for p in outputs if _stamp(p) is not None
+            (p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)): _stamp(p)
+            for p in outputs
+            if _stamp(p) is not None
         },
         "warnings": [
             [
