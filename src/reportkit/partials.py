@@ -30,7 +30,7 @@ def session_header(programme: Programme, session) -> str:
     """The 'Moderator / Panellists' block under a session heading."""
     lines = ["::: {.session-people}"]
     for label, people in programme.roles(session):
-        lines.append(f'::: {{.session-role role="{label.lower()}"}}')
+        lines.append(f'::: {{.session-role data-role="{label.lower()}"}}')
         lines.append(f"[{label}]{{.session-role-label}}\n")
         lines.extend(f"- {person_line(p)}" for p in people)
         lines.append(":::")

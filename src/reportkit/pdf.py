@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import lxml.html
+import pikepdf
 import weasyprint
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.text.fonts import FontConfiguration
@@ -18,6 +22,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from reportkit import progress
 from reportkit.errors import ReportError
+from reportkit.pdfmeta import Identification, write_metadata
+from reportkit.pdfua import finish_structure, footnote_tags
+from reportkit.printdom import print_ready
 
 
 class OfflineFetcher(URLFetcher):
@@ -186,27 +193,67 @@ def source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file the PDF carries (PDF/A-3 associated file): its name in the PDF and relationship."""
+
+    path: Path
+    name: str
+    relationship: str = "Data"  # ISO 32000-2 AFRelationship: Data, Source, Supplement …
+    description: str = ""
+
+
+def _weasyprint_attachments(attachments, fetcher, epoch: int) -> list[weasyprint.Attachment]:
+    stamp = datetime.fromtimestamp(epoch, UTC)
+    return [
+        weasyprint.Attachment(
+            filename=str(a.path),
+            url_fetcher=fetcher,
+            name=a.name,
+            description=a.description or a.name,
+            created=stamp,
+            modified=stamp,
+            relationship=a.relationship,
+        )
+        for a in attachments
+    ]
+
+
+def finish_pdf(data: bytes, pdf_path: Path, ident: Identification) -> None:
+    """WeasyPrint's PDF made PDF/UA-1 (and PDF/A-3b when archiving), saved deterministically."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        finish_structure(pdf)
+        write_metadata(pdf, ident)
+        pdf.save(pdf_path, deterministic_id=True)
+
+
 def write_pdf(
     html_path: Path,
     pdf_path: Path,
     allowed: list[Path],
     epoch: int = 0,
     html_text: str | None = None,
+    archive: bool = False,
+    attachments: tuple[PdfAttachment, ...] = (),
+    inputs_hash: str | None = None,
 ) -> None:
     """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
     byte-identical for identical input.
 
-    The PDF identifier is a hash of the HTML, and font timestamps come from `epoch`
-    (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
+    The PDF is PDF/UA-1 (tagged, with /Alt, artifacts, notes and XMP identification); with
+    `archive` also PDF/A-3b carrying `attachments` as associated files. The PDF identifier is
+    a hash of the HTML, and font timestamps come from `epoch` (SOURCE_DATE_EPOCH wins when
+    set), so nothing depends on the clock. `inputs_hash` goes into the XMP (manifest.py).
     """
     html_path = html_path.resolve()
     if html_text is None:
         html_text = html_path.read_text(encoding="utf-8")
-    html = inline_footnotes(html_text)
+    html = print_ready(inline_footnotes(html_text))
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     fetcher = OfflineFetcher([html_path.parent, *allowed])
+    variant = "pdf/a-3b" if archive else "pdf/ua-1"
     try:
         document = weasyprint.HTML(
             string=html,
@@ -215,9 +262,16 @@ def write_pdf(
         )
         fonts = FontConfiguration()
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        with source_date_epoch(epoch):
+        with source_date_epoch(epoch), footnote_tags():
             rendered = render_keeping_notes_with_calls(document, None, fonts)
-            rendered.write_pdf(pdf_path, pdf_identifier=identifier, pdf_tags=True)
+            data = rendered.write_pdf(
+                pdf_identifier=identifier,
+                pdf_tags=True,
+                pdf_variant=variant,
+                attachments=_weasyprint_attachments(attachments, fetcher, epoch)
+                if archive
+                else None,
+            )
     except FatalURLFetchingError as exc:
         raise ReportError(f"cannot print the PDF: {exc}") from None
     finally:
@@ -225,3 +279,4 @@ def write_pdf(
     missing = [m for m in collector.messages if "Failed to load" in m]
     if missing:
         raise ReportError(f"cannot print the PDF: {missing[0]}", hint="fix the path in the content")
+    finish_pdf(data, pdf_path, Identification(1, archive, inputs_hash))

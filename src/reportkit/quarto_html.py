@@ -52,7 +52,6 @@ def with_screen_assets(html: str, charts: bool, draft: str | None = None) -> str
     ]
     if charts:
         links += [
-            '<script src="assets/vega.js" defer></script>',
             '<script src="assets/charts.js" defer></script>',
         ]
     html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)

@@ -125,17 +125,3 @@ def set_png_dpi(png: bytes, dpi: float) -> bytes:
             chunks.append(rest[offset:end])
         offset = end
     return signature + b"".join(chunks)
-
-
-def vega_bundle(cache_dir: Path) -> str:
-    """Vega, Vega-Lite and Vega-Embed as one offline script (from vl-convert, never a CDN)."""
-    version = (
-        f"{vlc.get_vega_version()}-{vlc.get_vegalite_versions()[-1]}-{vlc.get_vega_embed_version()}"
-    )
-    path = cache_dir / f"vega-bundle-{version}.js"
-    if not path.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(vlc.javascript_bundle(), encoding="utf-8")
-        tmp.replace(path)
-    return path.read_text(encoding="utf-8")

@@ -31,22 +31,70 @@ def figure_markdown(chart: Chart, rows: pd.DataFrame | None) -> str:
     )
 
 
-def html_fragment(chart: Chart, svg: str, spec: dict, locale: dict, has_data: bool) -> str:
-    """Inline SVG (what print and no-JavaScript readers see) plus the interactive spec."""
-    embed = {"spec": spec, "formatLocale": locale}
-    spec_text = spec_json(embed).replace("</", "<\\/")
-    download = (
-        f'<p class="chart-download"><a href="{CHARTS_DIR}/{chart.id}.csv" download>'
-        "Download data (CSV)</a></p>\n"
-        if has_data
-        else ""
+def table_columns(chart: Chart, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(column, heading) of a chart's data table: what the chart plots, then source and
+    confidence; every column but long notes for a chart drawn by its own code."""
+    channels = [c for c in (chart.facet, chart.x, chart.color, chart.y) if c is not None]
+    if chart.x is not None and chart.y is not None:
+        columns = [(c.field, c.title or c.field) for c in channels]
+        source = "source_name" if "source_name" in rows else "source_id"
+        columns += [(source, "Source"), ("confidence", "Confidence")]
+    else:
+        columns = [(name, name) for name in rows.columns if name != "note"]
+    return [(name, heading) for name, heading in dict(columns).items() if name in rows]
+
+
+def _cell_text(value, locale: dict) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return f"{int(value):,}".replace(",", locale.get("thousands", ","))
+    if isinstance(value, float):
+        return str(value).replace(".", locale.get("decimal", "."))
+    return str(value)
+
+
+def data_table(chart: Chart, rows: pd.DataFrame, locale: dict) -> str:
+    """The chart's rows (the same rows as its CSV) as a table, behind a disclosure."""
+    columns = table_columns(chart, rows)
+    numeric = {name for name, _ in columns if pd.api.types.is_numeric_dtype(rows[name])}
+    head = "".join(f'<th scope="col">{html.escape(heading)}</th>' for _, heading in columns)
+    body = []
+    for record in rows[[name for name, _ in columns]].itertuples(index=False):
+        cells = []
+        for (name, _), value in zip(columns, record, strict=True):
+            align = ' class="number"' if name in numeric else ""
+            cells.append(f"<td{align}>{html.escape(_cell_text(value, locale))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        '<details class="chart-data">\n'
+        f"<summary>Data table: {html.escape(chart.title)}</summary>\n"
+        '<div class="table-scroll" tabindex="0" role="region" '
+        f'aria-label="{html.escape(chart.title)}: data">\n'
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody>\n</table>\n</div>\n</details>\n"
     )
+
+
+def html_fragment(chart: Chart, svg: str, locale: dict, rows: pd.DataFrame | None) -> str:
+    """The chart as inline SVG (screen and print alike), its data table and CSV link.
+
+    The marks carry Vega's own descriptions (aria-label), which charts.js shows as tooltips.
+    """
+    extras = ""
+    if rows is not None:
+        extras = data_table(chart, rows, locale) + (
+            f'<p class="chart-download"><a href="{CHARTS_DIR}/{chart.id}.csv" download>'
+            "Download data (CSV)</a></p>\n"
+        )
     return (
         f'<div class="vega-chart" id="chart-{chart.id}" data-chart="{chart.id}">\n'
-        f'<div class="chart-fallback" role="img" aria-label="{html.escape(chart.alt)}">\n'
+        f'<div class="chart-drawing" role="img" aria-label="{html.escape(chart.alt)}">\n'
         f"{prefix_ids(svg, chart.id)}\n</div>\n"
-        f'<script type="application/json" class="vega-spec">{spec_text}</script>\n'
-        f"</div>\n{download}"
+        f"</div>\n{extras}"
     )
 
 
@@ -57,7 +105,7 @@ def chart_files(
     files = {
         f"{CHARTS_DIR}/{chart.id}.svg": svg,
         f"{CHARTS_DIR}/{chart.id}.vl.json": spec_json(spec) + "\n",
-        f"{CHARTS_DIR}/{chart.id}.html": html_fragment(chart, svg, spec, locale, rows is not None),
+        f"{CHARTS_DIR}/{chart.id}.html": html_fragment(chart, svg, locale, rows),
         f"{CHARTS_DIR}/{chart.id}.qmd": figure_markdown(chart, rows),
     }
     if rows is not None:

@@ -19,17 +19,16 @@ import yaml
 
 from reportkit import __version__
 from reportkit.brand import BrandStyle
-from reportkit.charts.export import vega_bundle
 from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError
 from reportkit.fonts import font_face_css, font_faces
-from reportkit.prepare import CACHE_DIR, Prepared
+from reportkit.prepare import Prepared
 from reportkit.project import Project, Settings, document_settings
 
 # Callouts before crossref: a heading used as a callout title must not be numbered.
 FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
-POST_FILTERS = ("front-matter.lua",)
+POST_FILTERS = ("front-matter.lua", "tables.lua")
 PANDOC_WARNING = re.compile(r"\[WARNING\] (?P<message>.*)")
 ASSEMBLED_LINE = re.compile(r"line (?P<line>\d+)")
 
@@ -78,6 +77,8 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
             "draft-mark": draft_mark(project, prepared),
         }
     )
+    if settings.pdf:
+        meta["pdf-link"] = "report.pdf"
     if settings.css:
         meta["css"] = list(settings.css)
     crossref = (project.config.data or {}).get("crossref")
@@ -202,8 +203,6 @@ def write_assets(
     if brand.logo:
         shutil.copyfile(brand.logo, assets / f"logo{brand.logo.suffix}")
     if charts:
-        bundle = vega_bundle(project.path(CACHE_DIR))
-        (assets / "vega.js").write_text(bundle, encoding="utf-8")
         shutil.copyfile(package_file("templates", "charts.js"), assets / "charts.js")
     settings = project.settings
     print_css = Template(package_file("templates", "print.css").read_text(encoding="utf-8"))
