@@ -13,7 +13,8 @@ end
 return {
   {
     Table = function(tbl)
-      local attributes = { tabindex = "0", role = "region", ["aria-label"] = caption_text(tbl) }
+      -- A list of pairs, not a table keyed by name: Lua's key order varies from run to run.
+      local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", caption_text(tbl) } }
       return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
     end,
   },
