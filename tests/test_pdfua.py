@@ -51,8 +51,8 @@ def test_the_checks_catch_an_untreated_weasyprint_pdf(tmp_path):
     """WeasyPrint's own tagged PDF, without reportkit's finishing, fails them: they can fail."""
     html = (
         '<html lang="en"><head><title>T</title><style>@page { @bottom-right { content: '
-        'counter(page) } }</style></head><body><h2>Two</h2><p>Text'
-        '<img src="data:image/svg+xml,<svg xmlns=\'http://www.w3.org/2000/svg\' width=\'4\' '
+        "counter(page) } }</style></head><body><h2>Two</h2><p>Text"
+        "<img src=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='4' "
         "height='4'/>\" alt=''></p><table><tr><th>Head</th></tr><tr><td>1</td></tr></table>"
         "</body></html>"
     )
@@ -63,11 +63,10 @@ def test_the_checks_catch_an_untreated_weasyprint_pdf(tmp_path):
 
 
 def test_xmp_identifies_pdf_ua_1_and_repeats_the_title(example):
-    with pikepdf.open(example.pdf) as pdf:
-        with pdf.open_metadata() as xmp:
-            assert xmp["pdfuaid:part"] == "1"
-            assert xmp["dc:title"] == str(pdf.docinfo["/Title"])
-            assert "pdfaid:part" not in xmp, "PDF/A only with the archive option"
+    with pikepdf.open(example.pdf) as pdf, pdf.open_metadata() as xmp:
+        assert xmp["pdfuaid:part"] == "1"
+        assert xmp["dc:title"] == str(pdf.docinfo["/Title"])
+        assert "pdfaid:part" not in xmp, "PDF/A only with the archive option"
 
 
 def test_every_chart_figure_carries_its_alt_text_from_charts_yml(example):

@@ -140,7 +140,9 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
         with staging(html.parent) as stage:
             running = settings.running_header or prepared.conference.short_title
             draft = draft_mark(project, prepared)
-            write_assets(project, stage, running, bool(prepared.charts), prepared.brand, draft)
+            write_assets(
+                project, stage, running, bool(prepared.charts), prepared.brand, draft, text
+            )
             (stage / "assets" / "quarto.css").write_text(QUARTO_SCREEN_CSS, encoding="utf-8")
             (stage / html.name).write_text(
                 with_screen_assets(stable_ids(text), bool(prepared.charts), draft),

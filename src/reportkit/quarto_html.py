@@ -33,7 +33,7 @@ def stable_ids(html: str) -> str:
 
 
 def draft_element(draft: str) -> HtmlElement:
-    mark = _element("div", class_="draft-mark", role="note")
+    mark = _element("aside", class_="draft-mark", aria_label="Status")
     mark.text = draft
     return mark
 

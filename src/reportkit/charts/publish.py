@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -90,10 +91,14 @@ def html_fragment(chart: Chart, svg: str, locale: dict, rows: pd.DataFrame | Non
             f'<p class="chart-download"><a href="{CHARTS_DIR}/{chart.id}.csv" download>'
             "Download data (CSV)</a></p>\n"
         )
+    # On a phone the drawing keeps most of its size (labels stay legible) and scrolls in its
+    # own box, which is focusable so that keys scroll it too (components.css).
+    width = re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg)
+    size = f' style="--chart-width: {float(width.group(1)):g}px"' if width else ""
     return (
         f'<div class="vega-chart" id="chart-{chart.id}" data-chart="{chart.id}">\n'
-        f'<div class="chart-drawing" role="img" aria-label="{html.escape(chart.alt)}">\n'
-        f"{prefix_ids(svg, chart.id)}\n</div>\n"
+        f'<div class="chart-drawing" role="img" tabindex="0" aria-label="{html.escape(chart.alt)}"'
+        f"{size}>\n{prefix_ids(svg, chart.id)}\n</div>\n"
         f"</div>\n{extras}"
     )
 

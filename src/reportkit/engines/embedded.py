@@ -23,8 +23,9 @@ from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError
 from reportkit.fonts import font_face_css, font_faces
-from reportkit.prepare import Prepared
+from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project, Settings, document_settings
+from reportkit.webfonts import used_characters, write_web_fonts
 
 # Callouts before crossref: a heading used as a callout title must not be numbered.
 FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
@@ -186,15 +187,17 @@ def write_assets(
     charts: bool,
     brand: BrandStyle,
     draft: str | None = None,
+    text: str = "",
 ) -> None:
-    """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely."""
+    """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely.
+
+    `text` is the page's HTML: the fonts are cut down to the characters it uses.
+    """
     assets = out_dir / "assets"
     fonts_dir = assets / "fonts"
     fonts_dir.mkdir(parents=True, exist_ok=True)
     families = dict.fromkeys((brand.body_font, brand.heading_font))
     faces = [face for family in families for face in font_faces(family)]
-    for face in faces:
-        shutil.copyfile(face.path, fonts_dir / face.filename)
     (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
     for name in ("components.css", "report.css"):
         shutil.copyfile(package_file("templates", name), assets / name)
@@ -206,15 +209,16 @@ def write_assets(
         shutil.copyfile(package_file("templates", "charts.js"), assets / "charts.js")
     settings = project.settings
     print_css = Template(package_file("templates", "print.css").read_text(encoding="utf-8"))
-    (assets / "print.css").write_text(
-        print_css.substitute(
-            page_size=settings.page_size,
-            running_header=css_string(running_header),
-            draft_mark=css_string(draft or ""),
-            footer=css_string(settings.footer or ""),
-        ),
-        encoding="utf-8",
+    print_css = print_css.substitute(
+        page_size=settings.page_size,
+        running_header=css_string(running_header),
+        draft_mark=css_string(draft or ""),
+        footer=css_string(settings.footer or ""),
     )
+    (assets / "print.css").write_text(print_css, encoding="utf-8")
+    # The fonts keep the glyphs of the page, of its print furniture and of chart tooltips.
+    characters = used_characters(text, print_css)
+    write_web_fonts(faces, characters, fonts_dir, project.path(CACHE_DIR) / "fonts")
     for css in settings.css:
         source = project.path(css)
         if not source.is_file():
@@ -299,6 +303,7 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
         bool(prepared.charts),
         prepared.brand,
         metadata.get("draft-mark"),
+        html.read_text(encoding="utf-8"),
     )
     copy_resources(project, html, out_dir, assembled)
     return html
