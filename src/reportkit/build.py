@@ -9,14 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reportkit import progress
+from reportkit.archive import archive_attachments
+from reportkit.brand import project_brand_file
 from reportkit.docx import write_docx
 from reportkit.engines.embedded import draft_mark, logo_asset, render_html, write_assets
 from reportkit.engines.quarto import render_with_quarto
 from reportkit.errors import ReportError
+from reportkit.manifest import MANIFEST, Inputs, collect_inputs, write_manifest
 from reportkit.output import publish, staging
 from reportkit.pdf import write_pdf
 from reportkit.prepare import prepare, write_chart_pngs, write_generated
-from reportkit.project import find_project
+from reportkit.project import Project, find_project
 from reportkit.quarto_html import is_quarto_html, print_document, stable_ids, with_screen_assets
 
 FORMATS = ("html", "pdf")  # the default
@@ -26,6 +29,35 @@ ALL_FORMATS = ("html", "pdf", "docx")  # what --to may ask for
 def publication_epoch(prepared) -> int:
     """Midnight UTC on 1 January of the publication year: the date stamped into outputs."""
     return int(datetime(prepared.conference.year, 1, 1, tzinfo=UTC).timestamp())
+
+
+def build_inputs(project: Project, prepared, engine: str) -> Inputs:
+    """The manifest's inputs: the project's files, tool versions, and the options that shape
+    the bytes (a draft's date among them)."""
+    options = {
+        "engine": engine,
+        "final": project.settings.final,
+        "draft-mark": draft_mark(project, prepared),
+        "pdf": project.settings.pdf,
+        "pdf-archive": project.archive_pdf,
+    }
+    brand_file = project_brand_file(project.root, project.settings.brand)
+    return collect_inputs(project, prepared.brand, brand_file, options)
+
+
+def print_to(project: Project, prepared, html: Path, target: Path, inputs: Inputs, text=None):
+    """report.pdf: PDF/UA-1, and PDF/A-3b with the data attached when the project archives."""
+    archive = project.archive_pdf
+    write_pdf(
+        html,
+        target,
+        [project.root],
+        publication_epoch(prepared),
+        html_text=text,
+        archive=archive,
+        attachments=archive_attachments(project) if archive else (),
+        inputs_hash=inputs.hash,
+    )
 
 
 @dataclass
@@ -70,16 +102,18 @@ def render(
     progress.step("prepare: data, charts and generated files")
     prepared = prepare(project)
     write_generated(project, prepared)
+    inputs = build_inputs(project, prepared, engine)
     with staging(project.output_dir) as stage:
         if "html" in formats or "pdf" in formats:
             progress.step("html: pandoc")
             html = render_html(project, prepared, stage)
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
-            write_pdf(html, stage / "report.pdf", [project.root], publication_epoch(prepared))
+            print_to(project, prepared, html, stage / "report.pdf", inputs)
         if "docx" in formats:
             progress.step("docx: pandoc")
             write_docx(project, prepared, stage / "report.docx")
+        write_manifest(stage / MANIFEST, inputs, [stage])
         published = publish(stage, project.output_dir)
     outputs = [p for p in published if p.suffix in (".html", ".pdf", ".docx")]
     return BuildResult(
@@ -157,16 +191,12 @@ def print_pdf(root: Path, html: Path | None = None) -> BuildResult:
             body_class=f"toc-{settings.toc_location} cover-{settings.cover_layout}",
             draft=draft,
         )
-    if project.settings.pdf:
-        with staging(html.parent) as stage:
-            write_pdf(
-                html,
-                stage / "report.pdf",
-                [project.root],
-                publication_epoch(prepared),
-                html_text=print_text,
-            )
-            published += publish(stage, html.parent)
+    inputs = build_inputs(project, prepared, "quarto" if print_text else "embedded")
+    with staging(html.parent) as stage:
+        if project.settings.pdf:
+            print_to(project, prepared, html, stage / "report.pdf", inputs, print_text)
+        write_manifest(stage / MANIFEST, inputs, [html.parent, stage])
+        published += publish(stage, html.parent)
     return BuildResult(published, time.perf_counter() - started)
 
 

@@ -230,6 +230,18 @@ def tab_order(pdf: pikepdf.Pdf) -> None:
             page.obj.Tabs = Name.S
 
 
+def associated_files_once(pdf: pikepdf.Pdf) -> None:
+    """The catalog's /AF lists each attached file once (WeasyPrint's PDF/A-3 lists it twice)."""
+    if "/AF" not in pdf.Root:
+        return
+    seen, unique = set(), []
+    for spec in pdf.Root.AF:
+        if spec.objgen not in seen:
+            seen.add(spec.objgen)
+            unique.append(spec)
+    pdf.Root.AF = Array(unique)
+
+
 def finish_structure(pdf: pikepdf.Pdf) -> None:
     """Everything PDF/UA-1 asks of the structure that WeasyPrint leaves undone."""
     artifacts(pdf)
@@ -237,4 +249,5 @@ def finish_structure(pdf: pikepdf.Pdf) -> None:
     notes_at_their_calls(pdf)
     links_in_link_elements(pdf)
     tab_order(pdf)
+    associated_files_once(pdf)
     pdf.Root.MarkInfo = Dictionary(Marked=True, Suspects=False)
