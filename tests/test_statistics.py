@@ -290,3 +290,18 @@ def test_every_series_colour_stands_out_from_the_chart_background(example):
         colours = [*config["range"]["category"], config["mark"]["color"]]
         low = [c for c in colours if contrast(c, config["background"]) < 3]
         assert low == [], f"{path.name}: {low}"
+
+
+@pytest.mark.parametrize("brand", ["harbour", "sandstone"])
+def test_both_brands_give_chart_colours_and_text_their_contrast(brand):
+    """Series colours 3:1 against the chart background (graphics), brand text colours 4.5:1
+    against white (text); axe-core checks the rendered text of the page in both brands."""
+    from reportkit.brand import load_brand
+    from reportkit.charts.theme import ChartTheme, contrast
+
+    style = load_brand(ROOT, f"brands/{brand}/_brand.yml")
+    theme = ChartTheme.from_brand(style)
+    assert len(theme.palette) >= 6
+    assert [c for c in theme.palette if contrast(c, "#ffffff") < 3] == []
+    for colour in (style.text, style.muted, style.primary, theme.text_colour, theme.muted_colour):
+        assert contrast(colour, "#ffffff") >= 4.5, colour
