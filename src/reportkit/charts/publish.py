@@ -45,29 +45,41 @@ def table_columns(chart: Chart, rows: pd.DataFrame) -> list[tuple[str, str]]:
     return [(name, heading) for name, heading in dict(columns).items() if name in rows]
 
 
-def _cell_text(value, locale: dict) -> str:
+def _cell_text(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return f"{int(value):,}".replace(",", locale.get("thousands", ","))
-    if isinstance(value, float):
-        return str(value).replace(".", locale.get("decimal", "."))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a year read as a float (a column with gaps) stays "2015"
     return str(value)
+
+
+def measure_text(value, number_format: str | None, locale: dict) -> str:
+    """A plotted value as the chart's axis writes it (d3's ",.0f" reads the same in Python),
+    with the report language's separators."""
+    if value is None or pd.isna(value):
+        return ""
+    try:
+        text = format(float(value), number_format or ",.0f")
+    except (TypeError, ValueError):
+        return _cell_text(value)
+    marks = {",": locale.get("thousands", ","), ".": locale.get("decimal", ".")}
+    return "".join(marks.get(char, char) for char in text)
 
 
 def data_table(chart: Chart, rows: pd.DataFrame, locale: dict) -> str:
     """The chart's rows (the same rows as its CSV) as a table, behind a disclosure."""
     columns = table_columns(chart, rows)
-    numeric = {name for name, _ in columns if pd.api.types.is_numeric_dtype(rows[name])}
+    measure = chart.y.field if chart.y is not None and chart.x is not None else None
     head = "".join(f'<th scope="col">{html.escape(heading)}</th>' for _, heading in columns)
     body = []
     for record in rows[[name for name, _ in columns]].itertuples(index=False):
         cells = []
         for (name, _), value in zip(columns, record, strict=True):
-            align = ' class="number"' if name in numeric else ""
-            cells.append(f"<td{align}>{html.escape(_cell_text(value, locale))}</td>")
+            if name == measure:
+                text = measure_text(value, chart.y.format, locale)
+                cells.append(f'<td class="number">{html.escape(text)}</td>')
+            else:
+                cells.append(f"<td>{html.escape(_cell_text(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         '<details class="chart-data">\n'
