@@ -163,3 +163,14 @@ def test_verify_names_the_source_changed_since_the_build(project):
     assert "was not built from the current sources" in proc.stderr
     assert "data/charts.yml (changed)" in proc.stderr
     assert "content/" not in proc.stderr, "only the changed file is named"
+
+
+def test_verify_refuses_a_pdf_reportkit_did_not_make_in_one_line(project, tmp_path):
+    import weasyprint
+
+    other = tmp_path / "other.pdf"
+    weasyprint.HTML(string="<p>Someone else's PDF</p>").write_pdf(other)
+    proc = run_reportkit("verify", other, "--project", project)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert "carries no reportkit inputs hash" in proc.stderr and "Traceback" not in proc.stderr

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pikepdf
+from lxml import etree
 
 from reportkit.errors import ReportError
 from reportkit.manifest import MANIFEST, Inputs, differences, read_manifest, sha256
@@ -34,7 +35,7 @@ def recorded_inputs_hash(pdf_path: Path) -> str:
     try:
         with pikepdf.open(pdf_path) as pdf:
             found = read_identification(pdf).get(f"reportkit:{INPUTS_HASH}")
-    except pikepdf.PdfError as exc:
+    except (pikepdf.PdfError, etree.XMLSyntaxError) as exc:
         raise ReportError(f"{pdf_path} is not a readable PDF: {exc}") from None
     if not found:
         raise ReportError(
