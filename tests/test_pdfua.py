@@ -137,3 +137,12 @@ def test_pdf_ua_output_is_byte_for_byte_reproducible(tmp_path, example):
     proc = run_reportkit("render", again)
     assert proc.returncode == 0, proc.stderr
     assert (again / "_output" / "report.pdf").read_bytes() == example.pdf.read_bytes()
+
+
+def test_links_say_where_they_lead(example):
+    with pikepdf.open(example.pdf) as pdf:
+        described = {str(annot.Contents) for page in pdf.pages for annot in page.get("/Annots", [])}
+    assert "Go to 1 Background" in described
+    assert "Go to Annex 1: Conference programme" in described
+    assert any(d.startswith("Go to Figure 1: ") for d in described)
+    assert not [d for d in described if d.startswith(("sec-", "fig-", "#"))], described

@@ -24,7 +24,7 @@ from reportkit import progress
 from reportkit.errors import ReportError
 from reportkit.pdfmeta import Identification, write_metadata
 from reportkit.pdfua import finish_structure, footnote_tags
-from reportkit.printdom import print_ready
+from reportkit.printdom import link_targets, print_ready
 
 
 class OfflineFetcher(URLFetcher):
@@ -219,10 +219,10 @@ def _weasyprint_attachments(attachments, fetcher, epoch: int) -> list[weasyprint
     ]
 
 
-def finish_pdf(data: bytes, pdf_path: Path, ident: Identification) -> None:
+def finish_pdf(data: bytes, pdf_path: Path, ident: Identification, html: str) -> None:
     """WeasyPrint's PDF made PDF/UA-1 (and PDF/A-3b when archiving), saved deterministically."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        finish_structure(pdf)
+        finish_structure(pdf, link_targets(html))
         write_metadata(pdf, ident)
         pdf.save(pdf_path, deterministic_id=True)
 
@@ -279,4 +279,4 @@ def write_pdf(
     missing = [m for m in collector.messages if "Failed to load" in m]
     if missing:
         raise ReportError(f"cannot print the PDF: {missing[0]}", hint="fix the path in the content")
-    finish_pdf(data, pdf_path, Identification(1, archive, inputs_hash))
+    finish_pdf(data, pdf_path, Identification(1, archive, inputs_hash), html)

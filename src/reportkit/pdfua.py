@@ -10,7 +10,8 @@ sets /Lang and DisplayDocTitle. It leaves a few things to do, done here:
 - table header cells get /Scope (Column in the head, Row elsewhere);
 - footnotes (tagged /Note and /Reference while printing, see `footnote_tags`) get an /ID and
   move to follow their call, so a screen reader reads each note where it is called;
-- a link annotation owned by a span inside a link moves to the /Link element;
+- a link annotation owned by a span inside a link moves to the /Link element, and an internal
+  link's /Contents names its target's heading or caption;
 - pages with links get /Tabs /S (tab order follows the structure).
 """
 
@@ -224,6 +225,16 @@ def links_in_link_elements(pdf: pikepdf.Pdf) -> None:
             nums[position] = link
 
 
+def describe_links(pdf: pikepdf.Pdf, targets: dict[str, str]) -> None:
+    """A link's /Contents (its alternate description, Matterhorn 28-012) names where it leads:
+    the heading, caption or text of its target, not the target's id as WeasyPrint writes it."""
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots") or []:
+            destination = annot.get("/Dest")
+            if isinstance(destination, pikepdf.String) and str(destination) in targets:
+                annot.Contents = pikepdf.String(f"Go to {targets[str(destination)]}")
+
+
 def tab_order(pdf: pikepdf.Pdf) -> None:
     for page in pdf.pages:
         if "/Annots" in page.obj:
@@ -242,12 +253,13 @@ def associated_files_once(pdf: pikepdf.Pdf) -> None:
     pdf.Root.AF = Array(unique)
 
 
-def finish_structure(pdf: pikepdf.Pdf) -> None:
+def finish_structure(pdf: pikepdf.Pdf, link_targets: dict[str, str] | None = None) -> None:
     """Everything PDF/UA-1 asks of the structure that WeasyPrint leaves undone."""
     artifacts(pdf)
     scoped_headers(pdf)
     notes_at_their_calls(pdf)
     links_in_link_elements(pdf)
+    describe_links(pdf, link_targets or {})
     tab_order(pdf)
     associated_files_once(pdf)
     pdf.Root.MarkInfo = Dictionary(Marked=True, Suspects=False)

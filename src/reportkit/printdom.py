@@ -59,6 +59,24 @@ def notes_as_note_elements(tree) -> None:
         note.tag = NOTE_ELEMENT
 
 
+def link_targets(html: str, limit: int = 120) -> dict[str, str]:
+    """The text of every element an internal link may point at, by id: what a link in the PDF
+    says it leads to (its /Contents), instead of the bare id."""
+    tree = lxml.html.document_fromstring(html)
+    targets = {}
+    for element in tree.xpath("//*[@id]"):
+        heading = element.find("./*[1]") if element.tag == "section" else None
+        source = heading if heading is not None and heading.tag[:1] == "h" else element
+        if element.tag == "figure":
+            source = element.find(".//figcaption")
+        if source is None:
+            continue
+        text = " ".join(source.text_content().split())
+        if text:
+            targets[element.get("id")] = text if len(text) <= limit else text[: limit - 1] + "…"
+    return targets
+
+
 def print_ready(html: str) -> str:
     """The print DOM (footnotes already at their calls: pdf.inline_footnotes)."""
     tree = lxml.html.document_fromstring(html)
