@@ -155,6 +155,10 @@ def content_marking(c: Checked) -> list[str]:
                 stack.pop()
             elif op in PAINTING and not stack:
                 problems.append(f"01-005: page {number + 1}: '{op}' outside marked content")
+        # Nor does the parent tree keep elements outside the structure (left-over furniture).
+        for owner in parents if isinstance(parents, Array) else []:
+            if is_element(owner) and owner.objgen not in c.reachable:
+                problems.append(f"01-005: page {number + 1}: parent tree names a lost element")
     return problems
 
 

@@ -94,10 +94,13 @@ def _decorative(element) -> bool:
 def _artifact_mcids(pdf: pikepdf.Pdf, reachable: set) -> dict[int, dict[int, str]]:
     """Page index → {MCID: kind} of marked content that is no part of the document's structure."""
     nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    pages = {
+        int(p.obj.StructParents): i for i, p in enumerate(pdf.pages) if "/StructParents" in p.obj
+    }
     artifacts: dict[int, dict[int, str]] = {}
     for index in range(0, len(nums), 2):
-        page, parents = int(nums[index]), nums[index + 1]
-        if page >= len(pdf.pages) or not isinstance(parents, Array):
+        page, parents = pages.get(int(nums[index])), nums[index + 1]
+        if page is None or not isinstance(parents, Array):
             continue
         for mcid, parent in enumerate(parents):
             if not _is_element(parent):
@@ -132,12 +135,14 @@ def artifacts(pdf: pikepdf.Pdf) -> None:
     for page_index, mcids in sorted(found.items()):
         _mark_artifacts(pdf, page_index, mcids)
     nums = pdf.Root.StructTreeRoot.ParentTree.Nums
-    for index in range(0, len(nums), 2):
-        page = int(nums[index])
-        if page in found and isinstance(nums[index + 1], Array):
-            parents = nums[index + 1]
-            for mcid in found[page]:
-                parents[mcid] = None
+    keys = {
+        i: int(p.obj.StructParents) for i, p in enumerate(pdf.pages) if "/StructParents" in p.obj
+    }
+    by_key = {int(nums[index]): nums[index + 1] for index in range(0, len(nums), 2)}
+    for page, mcids in found.items():
+        parents = by_key.get(keys[page])
+        for mcid in mcids if isinstance(parents, Array) else ():
+            parents[mcid] = None
     for element in elements:
         if _decorative(element) and "/P" in element:
             _remove_kid(element.P, element)
