@@ -40,6 +40,8 @@ def new_projects(tmp_path_factory) -> dict:
 
 def test_the_example_passes_every_machine_checkpoint(example):
     assert failures(example.pdf) == []
+    with pikepdf.open(example.pdf) as pdf:
+        assert pdf.check_pdf_syntax() == []
 
 
 @pytest.mark.parametrize("brand", ["harbour", "sandstone"])

@@ -42,4 +42,5 @@ def archive_attachments(project: Project) -> tuple[PdfAttachment, ...]:
     add(SOURCES_CSV, "Data", "The source of every chart and fact in the report")
     add(settings.charts, "Source", "Chart definitions: the data each chart plots")
     add(settings.facts, "Source", "Fact definitions: the data each quoted figure comes from")
-    return tuple(found)
+    # A PDF name tree lists its keys in byte order (WeasyPrint writes them as given).
+    return tuple(sorted(found, key=lambda attachment: attachment.name.encode()))
