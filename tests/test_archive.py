@@ -56,9 +56,12 @@ def test_the_archive_carries_the_data_package_byte_for_byte(archived):
             name: (spec.get_file().read_bytes(), str(spec.obj.AFRelationship))
             for name, spec in pdf.attachments.items()
         }
+        media = {name: str(spec.obj.EF.F.Subtype) for name, spec in pdf.attachments.items()}
         associated = [spec.objgen for spec in pdf.Root.AF]
         assert len(associated) == len(set(associated)) == len(ATTACHED)
     assert {name: kind for name, (_, kind) in attached.items()} == ATTACHED
+    for name, kind in media.items():
+        assert kind == ("/text/csv" if name.endswith(".csv") else "/application/yaml"), name
     for name, (data, _) in attached.items():
         assert data == (archived / name).read_bytes(), f"{name} differs from the project's file"
     sources = attached["_generated/sources.csv"][0].decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import mimetypes
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,6 +203,13 @@ class PdfAttachment:
     relationship: str = "Data"  # ISO 32000-2 AFRelationship: Data, Source, Supplement …
     description: str = ""
 
+    @property
+    def media_type(self) -> str:
+        """The MIME type PDF/A asks of an embedded file (YAML is unknown to Python's table)."""
+        if self.path.suffix in (".yaml", ".yml"):
+            return "application/yaml"
+        return mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
+
 
 def _weasyprint_attachments(attachments, fetcher, epoch: int) -> list[weasyprint.Attachment]:
     stamp = datetime.fromtimestamp(epoch, UTC)
@@ -219,10 +227,25 @@ def _weasyprint_attachments(attachments, fetcher, epoch: int) -> list[weasyprint
     ]
 
 
-def finish_pdf(data: bytes, pdf_path: Path, ident: Identification, html: str) -> None:
+def _media_types(pdf: pikepdf.Pdf, attachments: tuple[PdfAttachment, ...]) -> None:
+    """Each embedded file stream's /Subtype is its MIME type (WeasyPrint guesses from names)."""
+    types = {a.name: a.media_type for a in attachments}
+    for name, spec in pdf.attachments.items():
+        if name in types:
+            spec.obj.EF.F.Subtype = pikepdf.Name("/" + types[name])  # written /text#2Fcsv
+
+
+def finish_pdf(
+    data: bytes,
+    pdf_path: Path,
+    ident: Identification,
+    html: str,
+    attachments: tuple[PdfAttachment, ...] = (),
+) -> None:
     """WeasyPrint's PDF made PDF/UA-1 (and PDF/A-3b when archiving), saved deterministically."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         finish_structure(pdf, link_targets(html))
+        _media_types(pdf, attachments)
         write_metadata(pdf, ident)
         pdf.save(pdf_path, deterministic_id=True)
 
@@ -279,4 +302,10 @@ def write_pdf(
     missing = [m for m in collector.messages if "Failed to load" in m]
     if missing:
         raise ReportError(f"cannot print the PDF: {missing[0]}", hint="fix the path in the content")
-    finish_pdf(data, pdf_path, Identification(1, archive, inputs_hash), html)
+    finish_pdf(
+        data,
+        pdf_path,
+        Identification(1, archive, inputs_hash),
+        html,
+        attachments if archive else (),
+    )
