@@ -33,6 +33,7 @@ quarto:
 
 test: lint quarto
 	./scripts/system-deps.sh test
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 	$(BIN)/pytest
 
 clean:

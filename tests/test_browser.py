@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
 from playwright.sync_api import Browser, Page, Route, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import ROOT
 
@@ -49,39 +50,17 @@ SCROLL_SETTLED = """async () => {
   return window.scrollY;
 }"""
 
-# Each chart as the reader sees it: charts.js replaces the SVG fallback by a `.chart-interactive`
-# that vega-embed draws into. Data marks are the items of Vega's `role-mark` groups (bars, lines,
-# points, rules, labels), not axes or legends.
+# Each chart as the reader sees it: the inline SVG drawn by vl-convert, its data marks (the
+# items of Vega's `role-mark` groups: bars, lines, points, rules, labels; not axes or legends).
 CHART_STATES = """() => [...document.querySelectorAll('.vega-chart')].map(chart => {
-  const fallback = chart.querySelector('.chart-fallback');
-  const live = chart.querySelector('.chart-interactive');
-  const svg = live && live.querySelector('svg');
-  const canvas = live && live.querySelector('canvas');
-  let painted = 0;
-  if (canvas && canvas.width && canvas.height) {
-    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let i = 0; i < pixels.length; i += 4) {
-      if (pixels[i + 3] && (pixels[i] < 250 || pixels[i + 1] < 250 || pixels[i + 2] < 250)) {
-        painted += 1;
-      }
-    }
-  }
-  const box = (svg || canvas) && (svg || canvas).getBoundingClientRect();
+  const svg = chart.querySelector('.chart-drawing svg');
+  const box = svg && svg.getBoundingClientRect();
   return {
     id: chart.dataset.chart || chart.id,
-    interactive: Boolean(live),
-    drawing: svg ? 'svg' : canvas ? 'canvas' : null,
     size: box ? [Math.round(box.width), Math.round(box.height)] : [0, 0],
-    marks: svg ? svg.querySelectorAll('g.role-mark > *').length : painted,
-    fallbackHidden: Boolean(fallback) && fallback.hidden && fallback.getClientRects().length === 0,
+    marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0,
+    named: (chart.querySelector('.chart-drawing[role=img]') || {}).ariaLabel || '',
   };
-})"""
-
-# Settled once every chart either has hidden its fallback (drawn) or has no interactive
-# container left (charts.js removes it when vega-embed fails); load has run charts.js already.
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.vega-chart')].every(chart => {
-  const fallback = chart.querySelector('.chart-fallback');
-  return !fallback || fallback.hidden || !chart.querySelector('.chart-interactive');
 })"""
 
 
@@ -119,10 +98,10 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def reader(browser, example) -> Iterator[Reader]:
-    """The rendered example report, freshly opened from file:// with its charts settled."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+@contextlib.contextmanager
+def opened(browser, html: Path, viewport: dict = VIEWPORT) -> Iterator[Reader]:
+    """A report freshly opened from file://, everything it says and asks for recorded."""
+    context = browser.new_context(viewport=viewport, service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     reader = Reader(page)
@@ -145,12 +124,19 @@ def reader(browser, example) -> Iterator[Reader]:
     page.on("console", console)
     page.on("pageerror", lambda error: reader.errors.append(f"uncaught exception: {error}"))
     page.on("websocket", lambda socket: reader.blocked.append(socket.url))
-    page.goto(example.html.as_uri())
-    # If a chart never settles, the chart test says which one.
-    with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_function(CHARTS_SETTLED, timeout=TIMEOUT_MS)
-    yield reader
-    context.close()
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    try:
+        yield reader
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def reader(browser, example) -> Iterator[Reader]:
+    """The rendered example report at desktop width."""
+    with opened(browser, example.html) as reader:
+        yield reader
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -217,31 +203,32 @@ def test_every_chart_draws(reader):
     )
     assert sorted(c["id"] for c in charts) == sorted(configured_ids)
     assert page.locator("figure.chart .vega-chart").count() == len(charts)
+    broken = [f"{c['id']}: {c}" for c in charts if not (c["marks"] > 0 and min(c["size"]) > 100)]
+    assert not broken, "every chart should show its SVG with data marks:\n" + "\n".join(broken)
+    assert all(len(c["named"]) > 40 for c in charts), "each drawing is named by its alt text"
 
-    diagnosis = "\n".join(reader.warnings + reader.errors) or "(the console said nothing)"
-    broken = [
-        f"{c['id']}: {c}"
-        for c in charts
-        if not (
-            c["interactive"]
-            and c["drawing"]
-            and c["marks"] > 0
-            and min(c["size"]) > 0
-            and c["fallbackHidden"]
-        )
-    ]
-    assert not broken, (
-        "every chart should be drawn by vega-embed into .chart-interactive, with data marks, and "
-        "its static fallback hidden:\n" + "\n".join(broken) + f"\nconsole:\n{diagnosis}"
-    )
+
+def test_pointing_at_a_data_mark_shows_its_values(reader):
+    page = reader.page
+    chart = page.locator("#chart-turkey-apprehensions")
+    mark = chart.locator("g.role-mark [aria-label]").first
+    label = mark.get_attribute("aria-label")
+    mark.scroll_into_view_if_needed()
+    mark.hover(force=True)
+    tooltip = page.locator(".chart-tooltip")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().splitlines() == label.split("; ")
+    assert re.search(r"\d{2},\d{3}", label), label
+    page.mouse.move(0, 0)
+    tooltip.wait_for(state="hidden")
 
 
 def test_no_console_errors_while_reading(reader):
     page = reader.page
     reader.scroll_through()
     # Point at one data mark of each chart, which opens its tooltip.
-    for chart in page.locator(".chart-interactive").all():
-        mark = chart.locator("g.role-mark > *").first
+    for chart in page.locator(".vega-chart svg").all():
+        mark = chart.locator("g.role-mark [aria-label]").first
         if mark.count():
             mark.hover(force=True)
     page.mouse.move(0, 0)
@@ -256,7 +243,7 @@ def test_no_requests_outside_the_report_files(reader):
     assert not outside, "the report asked for URLs outside file://:\n" + "\n".join(outside)
     assert not reader.blocked, "blocked requests to the network:\n" + "\n".join(reader.blocked)
     # The recorder saw the report's own files, so an empty list above means something.
-    assert any(url.endswith("/assets/vega.js") for url in reader.requests), reader.requests
+    assert any(url.endswith("/assets/charts.js") for url in reader.requests), reader.requests
     assert any(url.endswith("/report.html") for url in reader.requests), reader.requests
 
 
@@ -321,3 +308,145 @@ def test_the_contents_mark_the_section_being_read(reader):
         timeout=TIMEOUT_MS,
     )
     assert page.locator("nav#TOC a[aria-current='true']").count() == 1
+
+
+# --- accessibility (WCAG 2.2 AA) and weight -----------------------------------------------------
+
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+WIDTHS = {"desktop": VIEWPORT, "phone": PHONE}
+# Where each part of the page is drawn, in reading order (cover banner, contents, report, imprint).
+REGIONS = "header.cover, nav#TOC, main, section.imprint"
+MIN_CHART_LABEL_PX = 9
+MAX_PAGE_BYTES = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    if not AXE.is_file():
+        reason = f"{AXE} is missing: run `npm ci --prefix tests/axe` (make test does)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI is set, so the accessibility tests must run", pytrace=False)
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def example_sandstone(tmp_path_factory) -> Path:
+    """The example report rendered in the other built-in brand."""
+    from tests.conftest import PROJECT_ENTRIES, copy_project, run_reportkit
+    from tests.test_errors import replace_in
+
+    root = copy_project(ROOT, tmp_path_factory.mktemp("sandstone"), PROJECT_ENTRIES)
+    replace_in(root / "_quarto.yml", "brands/harbour/", "brands/sandstone/")
+    proc = run_reportkit("render", root)
+    assert proc.returncode == 0, proc.stderr
+    return root / "_output" / "report.html"
+
+
+@pytest.fixture(params=["harbour", "sandstone"])
+def branded(request, example) -> Path:
+    if request.param == "harbour":
+        return example.html
+    return request.getfixturevalue("example_sandstone")
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_axe_finds_no_violations(browser, branded, axe_script, width):
+    """axe-core, every rule it runs by default (WCAG 2.0–2.2 A and AA, best practices)."""
+    with opened(browser, branded, WIDTHS[width]) as reader:
+        reader.page.add_script_tag(content=axe_script)
+        violations = reader.page.evaluate(
+            """async () => (await axe.run(document)).violations.map(v =>
+                 `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0].target}`)"""
+        )
+        ran = reader.page.evaluate("async () => (await axe.run(document)).passes.length")
+    assert ran > 20, "axe ran too few rules to mean anything"
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_tab_order_follows_the_order_on_screen(browser, example, width):
+    """Tab goes cover → contents → report → imprint, and down each of them, never back up."""
+    with opened(browser, example.html, WIDTHS[width]) as reader:
+        page = reader.page
+        stops = []
+        for _ in range(600):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(
+                """regions => {
+                  const el = document.activeElement;
+                  if (!el || el === document.body) return null;
+                  const region = el.closest(regions);
+                  const box = el.getBoundingClientRect();
+                  return {
+                    region: region ? region.tagName.toLowerCase() + (region.id ? '#' + region.id : '') : 'page',
+                    top: Math.round(box.top + window.scrollY),
+                    text: (el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+                  };
+                }""",
+                REGIONS,
+            )
+            if stop is None or (stops and stop == stops[0]):
+                break
+            stops.append(stop)
+    assert len(stops) > 50, stops
+    order = ["page", "header#cover", "nav#TOC", "main#main", "section#imprint"]
+    regions = [s["region"] for s in stops]
+    assert regions == sorted(regions, key=order.index), "regions out of order: " + " → ".join(
+        dict.fromkeys(regions)
+    )
+    assert stops[0]["text"] == "Skip to the report"
+    assert regions[-1] == "section#imprint", "the imprint (drawn last) is reached last"
+    for before, after in zip(stops, stops[1:], strict=False):
+        if before["region"] == after["region"]:
+            assert after["top"] >= before["top"] - 2, f"Tab goes back up: {before} → {after}"
+
+
+def test_on_a_phone_only_wide_tables_scroll_not_the_page(browser, example):
+    with opened(browser, example.html, PHONE) as reader:
+        page = reader.page
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+        programme = page.locator(".table-scroll:has(> #tbl-programme)")
+        box = programme.first.evaluate("el => [el.scrollWidth, el.clientWidth]")
+        assert box[0] > box[1], "the programme table scrolls inside its own box"
+        assert programme.first.get_attribute("tabindex") == "0"
+
+
+def test_on_a_phone_chart_labels_stay_legible(browser, example):
+    with opened(browser, example.html, PHONE) as reader:
+        sizes = reader.page.evaluate(
+            """() => [...document.querySelectorAll('.chart-drawing svg')].map(svg => {
+                 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                 const texts = [...svg.querySelectorAll('text')];
+                 return [svg.closest('.vega-chart').dataset.chart,
+                         Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * scale))];
+               })"""
+        )
+    small = [
+        f"{chart}: {size:.1f}px" for chart, size in sizes if round(size, 1) < MIN_CHART_LABEL_PX
+    ]
+    assert len(sizes) >= 6 and not small, f"chart text below {MIN_CHART_LABEL_PX}px: {small}"
+
+
+def test_a_visible_link_downloads_the_pdf(reader, example):
+    link = reader.page.get_by_role("link", name="Download PDF")
+    assert link.is_visible()
+    assert (example.html.parent / link.get_attribute("href")).resolve() == example.pdf.resolve()
+
+
+def test_the_page_with_everything_it_loads_weighs_under_a_megabyte(reader):
+    """HTML, stylesheets, scripts, images and fonts (WOFF2 subsets), after reading it all."""
+    reader.scroll_through()
+    reader.page.wait_for_load_state("networkidle")
+    files = {
+        Path(unquote(urlparse(url).path)) for url in reader.requests if url.startswith("file://")
+    }
+    fonts = [f for f in files if "/fonts/" in f.as_posix()]
+    assert fonts and all(f.suffix == ".woff2" for f in fonts), fonts
+    total = sum(f.stat().st_size for f in files)
+    listing = "\n".join(f"{f.stat().st_size:>9} {f.name}" for f in sorted(files))
+    assert total < MAX_PAGE_BYTES, f"the page loads {total} bytes:\n{listing}"

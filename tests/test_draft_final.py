@@ -19,7 +19,7 @@ def test_a_default_render_is_a_draft_on_every_page(rendered_mini):
     unmarked = [page.number for page in pages if not DRAFT.search(page.text)]
     assert unmarked == [], f"pages without the draft mark: {unmarked}"
     html = lxml.html.parse(str(rendered_mini / "_output" / "report.html")).getroot()
-    banner = html.xpath("//body/div[@class='draft-mark']")
+    banner = html.xpath("//body/aside[@class='draft-mark']")
     assert len(banner) == 1 and DRAFT.fullmatch(banner[0].text_content())
 
 

@@ -163,7 +163,7 @@ def test_quarto_page_and_pdf_carry_the_brand_logo_on_the_cover(quarto_example, q
     assert cover_logo_shapes(quarto_example / "_output" / "report.pdf")
 
 
-def test_quarto_page_is_offline_with_brand_fonts_and_interactive_charts(quarto_example):
+def test_quarto_page_is_offline_with_brand_fonts_and_chart_tooltips(quarto_example):
     output = quarto_example / "_output"
     html = (output / "report.html").read_text()
     doc = lxml.html.fromstring(html)
@@ -172,7 +172,7 @@ def test_quarto_page_is_offline_with_brand_fonts_and_interactive_charts(quarto_e
         assert (output / url.split("#")[0]).is_file(), url
     assert "assets/fonts.css" in doc.xpath("//link/@href")
     assert "IBM Plex Serif" in (output / "assets" / "fonts.css").read_text()
-    assert "assets/vega.js" in doc.xpath("//script/@src")
+    assert "assets/charts.js" in doc.xpath("//script/@src")
     downloads = doc.xpath("//a[@download]/@href")
     assert len(downloads) == 6 and all((output / d).is_file() for d in downloads)
     assert not re.search(r"-caption-[0-9a-f]{8}-", html), "Quarto's random ids were left in"

@@ -53,14 +53,18 @@ def quarto_copy(base: Path) -> Path | None:
 
 
 def cases(project: Path, quarto_project: Path | None) -> dict:
-    def cold_html():
-        shutil.rmtree(project / ".reportkit", ignore_errors=True)
-        reportkit("render", str(project), "--to", "html")
+    def cold_html(cache: str):
+        def run():
+            shutil.rmtree(project / ".reportkit" / "cache" / cache, ignore_errors=True)
+            reportkit("render", str(project), "--to", "html")
+
+        return run
 
     found = {
         "check": lambda: reportkit("check", str(project)),
         "render html (charts cached)": lambda: reportkit("render", str(project), "--to", "html"),
-        "render html (charts drawn)": cold_html,
+        "render html (charts drawn)": cold_html("charts"),
+        "render html (font subsets cut)": cold_html("fonts"),
         "render html + pdf": lambda: reportkit("render", str(project)),
         "pdf step, embedded html": lambda: reportkit("pdf", str(project)),
     }

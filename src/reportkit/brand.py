@@ -87,6 +87,13 @@ def brand_style(brand: Brand, name: str) -> BrandStyle:
     )
 
 
+def project_brand_file(root: Path, setting: str | None) -> Path | None:
+    """The project's brand file (as load_brand picks it), or None for reportkit's default."""
+    if setting:
+        return root / setting
+    return root / "_brand.yml" if (root / "_brand.yml").is_file() else None
+
+
 def load_brand(root: Path, setting: str | None) -> BrandStyle:
     """The project's brand: _quarto.yml `brand:`, else _brand.yml, else reportkit's default."""
     builtin = False

@@ -12,7 +12,7 @@ from reportkit import progress
 from reportkit.editions import edition_project, select_editions
 from reportkit.errors import ReportError
 from reportkit.output import publish, render_lock, staging
-from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, find_project
+from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, Project, find_project
 from reportkit.uptodate import remember, up_to_date
 
 # The pipeline's modules are imported by the steps that run: a render with nothing to do
@@ -24,6 +24,43 @@ ALL_FORMATS = OUTPUT_FORMATS
 def publication_epoch(prepared) -> int:
     """Midnight UTC on 1 January of the publication year: the date stamped into outputs."""
     return int(datetime(prepared.conference.year, 1, 1, tzinfo=UTC).timestamp())
+
+
+def build_inputs(project: Project, prepared, engine: str):
+    """The manifest's inputs: the project's files, tool versions, and the options that shape
+    the bytes (a draft's date among them)."""
+    from reportkit.brand import project_brand_file
+    from reportkit.engines.embedded import draft_mark
+    from reportkit.manifest import collect_inputs
+
+    options = {
+        "engine": engine,
+        "final": project.settings.final,
+        "draft-mark": draft_mark(project, prepared),
+        "pdf": project.settings.pdf,
+        "pdf-archive": project.archive_pdf,
+    }
+    brand_file = project_brand_file(project.root, project.settings.brand)
+    return collect_inputs(project, prepared.brand, brand_file, options)
+
+
+def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=None):
+    """report.pdf: PDF/UA-1, and PDF/A-3b with the data attached when the project archives."""
+    from reportkit.archive import archive_attachments
+    from reportkit.pdf import write_pdf
+
+    archive = project.archive_pdf
+    return write_pdf(
+        html,
+        target,
+        [project.root],
+        publication_epoch(prepared),
+        html_text=text,
+        archive=archive,
+        attachments=archive_attachments(project) if archive else (),
+        inputs_hash=inputs.hash,
+        cache_root=project.root,
+    )
 
 
 @dataclass
@@ -126,26 +163,22 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
     prepared = prepare(project)
     write_generated(project, prepared)
     layout = None
+    inputs = build_inputs(project, prepared, "embedded")
     with staging(project.output_dir) as stage:
         if "html" in formats or "pdf" in formats:
             progress.step("html: pandoc")
             html = render_html(project, prepared, stage)
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
-            from reportkit.pdf import write_pdf
-
-            layout = write_pdf(
-                html,
-                stage / "report.pdf",
-                [project.root],
-                publication_epoch(prepared),
-                cache_root=project.root,
-            )
+            layout = print_to(project, prepared, html, stage / "report.pdf", inputs)
         if "docx" in formats:
             progress.step("docx: pandoc")
             from reportkit.docx import write_docx
 
             write_docx(project, prepared, stage / "report.docx")
+        from reportkit.manifest import MANIFEST, write_manifest
+
+        write_manifest(stage / MANIFEST, inputs, [stage])
         published = publish(stage, project.output_dir)
     remember(project.root, request, published, prepared.warnings)
     outputs = [p for p in published if p.suffix in (".html", ".pdf", ".docx")]
@@ -219,7 +252,6 @@ def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
     published: list[Path] = []
     print_text = None
     layout = None
-    from reportkit.pdf import write_pdf
     from reportkit.quarto_html import (
         is_quarto_html,
         print_document,
@@ -232,7 +264,9 @@ def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
         with staging(html.parent) as stage:
             running = settings.running_header or prepared.conference.short_title
             draft = draft_mark(project, prepared)
-            write_assets(project, stage, running, bool(prepared.charts), prepared.brand, draft)
+            write_assets(
+                project, stage, running, bool(prepared.charts), prepared.brand, draft, text
+            )
             (stage / "assets" / "quarto.css").write_text(QUARTO_SCREEN_CSS, encoding="utf-8")
             (stage / html.name).write_text(
                 with_screen_assets(
@@ -249,19 +283,16 @@ def _print_pdf(project, html: Path | None, started: float) -> BuildResult:
             body_class=f"toc-{settings.toc_location} cover-{settings.cover_layout}",
             draft=draft,
         )
-    if project.settings.pdf:
-        with staging(html.parent) as stage:
-            layout = write_pdf(
-                html,
-                stage / "report.pdf",
-                [project.root],
-                publication_epoch(prepared),
-                html_text=print_text,
-                cache_root=project.root,
-            )
-            published += publish(stage, html.parent)
+    inputs = build_inputs(project, prepared, "quarto" if print_text else "embedded")
+    with staging(html.parent) as stage:
+        if project.settings.pdf:
+            layout = print_to(project, prepared, html, stage / "report.pdf", inputs, print_text)
+        from reportkit.manifest import MANIFEST, write_manifest
+
+        write_manifest(stage / MANIFEST, inputs, [html.parent, stage])
+        published += publish(stage, html.parent)
     result = BuildResult(published, time.perf_counter() - started)
-    result.layout = layout if project.settings.pdf else None
+    result.layout = layout
     return result
 
 

@@ -324,6 +324,31 @@ def post_render(project_dir: Path) -> None:
 
 
 @app.command()
+@click.argument("pdf_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The project the PDF claims to come from (default: the one above the PDF).",
+)
+@click.option("--rebuild", is_flag=True, help="Rebuild and compare even when manifest.json agrees.")
+def verify(pdf_path: Path, project_dir: Path | None, rebuild: bool) -> None:
+    """Say whether PDF_PATH was built from the project's current sources (exit 1 if not).
+
+    Compares the inputs hash in the PDF's XMP with the project's sources now, names the files
+    that changed since (from manifest.json), and checks the PDF's bytes, rebuilding if needed.
+    """
+    from reportkit.verify import verify as verify_pdf
+
+    with _progress(quiet=False, verbose=False):
+        verdict = verify_pdf(pdf_path, project_dir, rebuild)
+    (stdout if verdict.built_from_sources else stderr).print(verdict.summary)
+    for line in verdict.details:
+        (stdout if verdict.built_from_sources else stderr).print(f"  {line}")
+    sys.exit(0 if verdict.built_from_sources else 1)
+
+
+@app.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="Regional Conference Report", show_default=True)
 @click.option("--city", default="City", show_default=True)

@@ -1,4 +1,5 @@
-"""Fonts come from fontpkg registry packages: copied next to the HTML and embedded in the PDF."""
+"""Fonts come from fontpkg registry packages: served (as WOFF2 subsets) next to the HTML and
+embedded in the PDF."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ class FontFace:
     @property
     def filename(self) -> str:
         return self.path.name.replace("[", "-").replace("]", "").replace(",", "-")
+
+    @property
+    def web_filename(self) -> str:
+        """The name of the WOFF2 subset served with the HTML (webfonts.py)."""
+        return Path(self.filename).stem + ".woff2"
 
 
 def font_faces(family: str, weights: tuple[int, ...] = USED_WEIGHTS) -> list[FontFace]:
@@ -52,13 +58,13 @@ def font_faces(family: str, weights: tuple[int, ...] = USED_WEIGHTS) -> list[Fon
 
 
 def font_face_css(faces: list[FontFace], url_prefix: str) -> str:
-    """@font-face rules pointing at the copied files (relative URLs: offline, no CDN)."""
+    """@font-face rules pointing at the WOFF2 subsets (relative URLs: offline, no CDN)."""
     rules = []
     for face in faces:
         rules.append(
             "@font-face {\n"
             f'  font-family: "{face.family}";\n'
-            f'  src: url("{url_prefix}{face.filename}") format("truetype");\n'
+            f'  src: url("{url_prefix}{face.web_filename}") format("woff2");\n'
             f"  font-style: {face.style};\n"
             f"  font-weight: {face.weight};\n"
             "  font-display: swap;\n"

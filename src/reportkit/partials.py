@@ -32,7 +32,7 @@ def session_header(programme: Programme, session, labels: Labels | None = None) 
     t = labels or labels_for("en")
     lines = ["::: {.session-people}"]
     for role, people in programme.roles(session):
-        lines.append(f'::: {{.session-role role="{role}"}}')
+        lines.append(f'::: {{.session-role data-role="{role}"}}')
         lines.append(f"[{t('role-' + role)}]{{.session-role-label}}\n")
         lines.extend(f"- {person_line(programme, p)}" for p in people)
         lines.append(":::")

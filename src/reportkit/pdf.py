@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import mimetypes
 import multiprocessing
 import os
 import threading
@@ -18,10 +19,12 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import lxml.html
+import pikepdf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -30,6 +33,8 @@ from reportkit import pdfmerge, progress
 from reportkit.cache import Store, key
 from reportkit.errors import ReportError
 from reportkit.paginate import Mend, PieceLayout, lay_out_piece
+from reportkit.pdfmeta import Identification, write_metadata
+from reportkit.pdfua import finish_structure, footnote_tags
 from reportkit.pieces import (
     chapter_pieces,
     front_piece,
@@ -37,6 +42,7 @@ from reportkit.pieces import (
     split_chapters,
     whole_piece,
 )
+from reportkit.printdom import link_targets, print_ready
 
 
 class OfflineFetcher(URLFetcher):
@@ -128,6 +134,31 @@ def source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file the PDF carries (PDF/A-3 associated file): its name in the PDF and relationship."""
+
+    path: Path
+    name: str
+    relationship: str = "Data"  # ISO 32000-2 AFRelationship: Data, Source, Supplement …
+    description: str = ""
+
+    @property
+    def media_type(self) -> str:
+        """The MIME type PDF/A asks of an embedded file (YAML is unknown to Python's table)."""
+        if self.path.suffix in (".yaml", ".yml"):
+            return "application/yaml"
+        return mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
+
+
+def _media_types(pdf: pikepdf.Pdf, attachments: tuple[PdfAttachment, ...]) -> None:
+    """Each embedded file stream's /Subtype is its MIME type (WeasyPrint guesses from names)."""
+    types = {a.name: a.media_type for a in attachments}
+    for name, spec in pdf.attachments.items():
+        if name in types:
+            spec.obj.EF.F.Subtype = pikepdf.Name("/" + types[name])  # written /text#2Fcsv
+
+
 @dataclass
 class Printer:
     """How to lay out and write one piece: the same in this process and in a worker."""
@@ -135,6 +166,7 @@ class Printer:
     base_url: str
     allowed: list[str]
     epoch: int
+    variant: str | None = "pdf/ua-1"  # or "pdf/a-3b" (pdfmerge and pdfua finish the whole)
 
     def lay_out(
         self, source: str, remembered: list[Mend], tagged: bool = True, mend: bool = True
@@ -148,7 +180,12 @@ class Printer:
             return document.render(font_config=fonts, cache=images)
 
         def write(document) -> bytes:
-            return document.write_pdf(pdf_tags=tagged, pdf_identifier=b"reportkit-piece")
+            if not tagged:  # the page furniture: drawn as an artifact over the pages
+                return document.write_pdf(pdf_identifier=b"reportkit-piece")
+            with footnote_tags():
+                return document.write_pdf(
+                    pdf_tags=True, pdf_identifier=b"reportkit-piece", pdf_variant=self.variant
+                )
 
         collector = _Collect()
         logger = logging.getLogger("weasyprint")
@@ -273,18 +310,29 @@ def write_pdf(
     epoch: int = 0,
     html_text: str | None = None,
     cache_root: Path | None = None,
+    archive: bool = False,
+    attachments: tuple = (),
+    inputs_hash: str | None = None,
 ) -> PrintResult:
     """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
     byte-identical for identical input, whether pieces were laid out now or taken from the
-    cache under cache_root (the project)."""
+    cache under cache_root (the project).
+
+    The PDF is PDF/UA-1 (tagged, with /Alt, artifacts, notes and XMP identification); with
+    `archive` also PDF/A-3b carrying `attachments` as associated files. Font timestamps come
+    from `epoch` (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
+    `inputs_hash` goes into the XMP (manifest.py).
+    """
     html_path = html_path.resolve()
     if html_text is None:
         html_text = html_path.read_text(encoding="utf-8")
-    tree = lxml.html.document_fromstring(inline_footnotes(html_text))
+    html = print_ready(inline_footnotes(html_text))
+    tree = lxml.html.document_fromstring(html)
     base = html_path.parent
-    printer = Printer(base.as_uri() + "/", [str(base), *map(str, allowed)], epoch)
+    variant = "pdf/a-3b" if archive else "pdf/ua-1"
+    printer = Printer(base.as_uri() + "/", [str(base), *map(str, allowed)], epoch, variant)
     cache = PieceCache(cache_root)
-    environment = key(_assets_digest(base / "assets"), epoch, weasyprint.__version__)
+    environment = key(_assets_digest(base / "assets"), epoch, weasyprint.__version__, variant)
     chapters = split_chapters(tree)
     sources = chapter_pieces(tree, chapters) if chapters else [whole_piece(tree)]
     result = PrintResult(0, 0, {})
@@ -300,15 +348,41 @@ def write_pdf(
     furniture = _furniture(tree, sheets, printer, cache, environment, result)
     result.pages = len(sheets)
     joined = pdfmerge.merge(pieces, furniture.pdf)
-    info = _document_info(layouts[0].pdf)
+    finish_structure(joined, link_targets(html))
+    if archive:
+        pdfmerge.copy_output_intents(joined, layouts[0].pdf)
+        _attach(joined, attachments, epoch)
+    write_metadata(joined, Identification(1, archive, inputs_hash))
     buffer = io.BytesIO()
-    pdfmerge.save(joined, buffer, info)
+    pdfmerge.save(joined, buffer, _document_info(layouts[0].pdf))
     pdf_path.write_bytes(buffer.getvalue())
     progress.detail(
         f"{result.pages} pages: {len(result.laid_out)} piece(s) laid out, "
         f"{len(result.reused)} reused"
     )
     return result
+
+
+def _attach(pdf: pikepdf.Pdf, attachments: tuple[PdfAttachment, ...], epoch: int) -> None:
+    """The files a PDF/A-3 carries, each an associated file of the document (/AF)."""
+    stamp = datetime.fromtimestamp(epoch, UTC).strftime("D:%Y%m%d%H%M%SZ")
+    specs = pikepdf.Array()
+    for attachment in attachments:
+        spec = pikepdf.AttachedFileSpec(
+            pdf,
+            attachment.path.read_bytes(),
+            description=attachment.description or attachment.name,
+            filename=attachment.name,
+            mime_type=attachment.media_type,
+            creation_date=stamp,
+            mod_date=stamp,
+            relationship=pikepdf.Name("/" + attachment.relationship),
+        )
+        pdf.attachments[attachment.name] = spec
+        specs.append(pdf.attachments[attachment.name].obj)
+    if len(specs):
+        pdf.Root.AF = specs
+    _media_types(pdf, attachments)
 
 
 def _furniture(tree, sheets, printer, cache, environment, result) -> PieceLayout:

@@ -139,6 +139,14 @@ def merge(pieces: list[Piece], furniture: bytes | None) -> pikepdf.Pdf:
     return out
 
 
+def copy_output_intents(out: pikepdf.Pdf, piece: bytes) -> None:
+    """PDF/A's colour profile (the output intent WeasyPrint gives each piece), once."""
+    source = pikepdf.open(io.BytesIO(piece))
+    out._reportkit_sources.append(source)  # streams are read when the joined PDF is saved
+    if "/OutputIntents" in source.Root:
+        out.Root.OutputIntents = _copy(out, source.Root.OutputIntents)
+
+
 def overlay(out: pikepdf.Pdf, furniture: pikepdf.Pdf) -> None:
     """Draw each furniture page over the page of the same number, marked as an artifact."""
     for number, (page, sheet) in enumerate(zip(out.pages, furniture.pages, strict=False)):

@@ -35,6 +35,7 @@ from reportkit.yamlio import load_yaml
 GENERATED_DIR = "_generated"
 CACHE_DIR = ".reportkit/cache"
 ACRONYMS_PART = f"{GENERATED_DIR}/acronyms.qmd"
+SOURCES_CSV = f"{GENERATED_DIR}/sources.csv"
 
 
 @dataclass

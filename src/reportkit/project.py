@@ -63,6 +63,7 @@ REPORTKIT_OPTIONS = {
     "running-header": str,
     "footer": str,
     "pdf": bool,
+    "pdf-archive": bool,
     "final": bool,
     "allow-python": bool,
     "allow-raw-scripts": bool,
@@ -103,6 +104,9 @@ class Settings:
     running_header: str | None = None
     footer: str | None = None
     pdf: bool = True
+    # PDF/A-3b as well as PDF/UA-1, carrying the data package, charts.yml, facts.yml and a
+    # sources.csv as associated files; a final render always archives.
+    pdf_archive: bool = False
     # A final render carries no draft mark; `render --final` passes it on to Quarto's steps
     # through REPORTKIT_FINAL=1.
     final: bool = False
@@ -136,6 +140,11 @@ class Project:
     @property
     def output_dir(self) -> Path:
         return self.root / self.settings.output_dir
+
+    @property
+    def archive_pdf(self) -> bool:
+        """PDF/A-3b with the data attached: the pdf-archive setting, or any final render."""
+        return self.settings.pdf_archive or self.settings.final
 
 
 def find_project(directory: Path) -> Project:
@@ -312,6 +321,7 @@ def read_settings(doc: YamlDocument) -> Settings:
         running_header=rk.get("running-header"),
         footer=rk.get("footer"),
         pdf=rk.get("pdf", True),
+        pdf_archive=rk.get("pdf-archive", False),
         final=rk.get("final", False) or os.environ.get(FINAL_ENV) == "1",
         allow_python=rk.get("allow-python", False),
         allow_raw_scripts=rk.get("allow-raw-scripts", False),

@@ -33,7 +33,7 @@ def stable_ids(html: str) -> str:
 
 
 def draft_element(draft: str) -> HtmlElement:
-    mark = _element("div", class_="draft-mark", role="note")
+    mark = _element("aside", class_="draft-mark", aria_label="Status")
     mark.text = draft
     return mark
 
@@ -55,7 +55,6 @@ def with_screen_assets(
     ]
     if charts:
         links += [
-            '<script src="assets/vega.js" defer></script>',
             '<script src="assets/charts.js" defer></script>',
         ]
     html = html.replace("</head>", "\n".join(links) + "\n</head>", 1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import struct
 import zlib
@@ -185,37 +184,3 @@ def set_png_dpi(png: bytes, dpi: float) -> bytes:
             chunks.append(rest[offset:end])
         offset = end
     return signature + b"".join(chunks)
-
-
-def user_cache() -> Path:
-    """reportkit's cache for what depends only on the installed packages (not on a project)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reportkit"
-
-
-def vega_bundle(cache_dir: Path) -> str:
-    """Vega, Vega-Lite and Vega-Embed as one offline script (from vl-convert, never a CDN).
-
-    Made once per installed vl-convert, in the user's cache (cache_dir if that cannot be
-    written): building it takes a second and a hundred megabytes."""
-    import vl_convert as vlc
-
-    version = (
-        f"{vlc.get_vega_version()}-{vlc.get_vegalite_versions()[-1]}-{vlc.get_vega_embed_version()}"
-    )
-    for folder in (user_cache(), cache_dir):
-        path = folder / f"vega-bundle-{version}.js"
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    bundle = vlc.javascript_bundle()
-    for folder in (user_cache(), cache_dir):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"vega-bundle-{version}.js"
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(bundle, encoding="utf-8")
-            tmp.replace(path)
-            break
-        except OSError:
-            continue
-    return bundle

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,32 +36,93 @@ def figure_markdown(chart: Chart, rows: pd.DataFrame | None, labels: Labels | No
     )
 
 
+def table_columns(chart: Chart, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(column, heading) of a chart's data table: what the chart plots, then source and
+    confidence; every column but long notes for a chart drawn by its own code."""
+    channels = [c for c in (chart.facet, chart.x, chart.color, chart.y) if c is not None]
+    if chart.x is not None and chart.y is not None:
+        columns = [(c.field, c.title or c.field) for c in channels]
+        source = "source_name" if "source_name" in rows else "source_id"
+        columns += [(source, "Source"), ("confidence", "Confidence")]
+    else:
+        columns = [(name, name) for name in rows.columns if name != "note"]
+    return [(name, heading) for name, heading in dict(columns).items() if name in rows]
+
+
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a year read as a float (a column with gaps) stays "2015"
+    return str(value)
+
+
+def measure_text(value, number_format: str | None, locale: dict) -> str:
+    """A plotted value as the chart's axis writes it (d3's ",.0f" reads the same in Python),
+    with the report language's separators."""
+    if value is None or pd.isna(value):
+        return ""
+    try:
+        text = format(float(value), number_format or ",.0f")
+    except (TypeError, ValueError):
+        return _cell_text(value)
+    marks = {",": locale.get("thousands", ","), ".": locale.get("decimal", ".")}
+    return "".join(marks.get(char, char) for char in text)
+
+
+def data_table(chart: Chart, rows: pd.DataFrame, locale: dict) -> str:
+    """The chart's rows (the same rows as its CSV) as a table, behind a disclosure."""
+    columns = table_columns(chart, rows)
+    measure = chart.y.field if chart.y is not None and chart.x is not None else None
+    head = "".join(f'<th scope="col">{html.escape(heading)}</th>' for _, heading in columns)
+    body = []
+    for record in rows[[name for name, _ in columns]].itertuples(index=False):
+        cells = []
+        for (name, _), value in zip(columns, record, strict=True):
+            if name == measure:
+                text = measure_text(value, chart.y.format, locale)
+                cells.append(f'<td class="number">{html.escape(text)}</td>')
+            else:
+                cells.append(f"<td>{html.escape(_cell_text(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        '<details class="chart-data">\n'
+        f"<summary>Data table: {html.escape(chart.title)}</summary>\n"
+        '<div class="table-scroll" tabindex="0" role="region" '
+        f'aria-label="{html.escape(chart.title)}: data">\n'
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody>\n</table>\n</div>\n</details>\n"
+    )
+
+
 def html_fragment(
     chart: Chart,
     svg: str,
-    spec: dict,
     locale: dict,
-    has_data: bool,
+    rows: pd.DataFrame | None,
     labels: Labels | None = None,
-    time_locale: dict | None = None,
 ) -> str:
-    """Inline SVG (what print and no-JavaScript readers see) plus the interactive spec."""
-    embed = {"spec": spec, "formatLocale": locale}
-    if time_locale:
-        embed["timeFormatLocale"] = time_locale
-    spec_text = spec_json(embed).replace("</", "<\\/")
-    download = (
-        f'<p class="chart-download"><a href="{CHARTS_DIR}/{chart.id}.csv" download>'
-        f"{html.escape((labels or labels_for('en'))('download-data'))}</a></p>\n"
-        if has_data
-        else ""
-    )
+    """The chart as inline SVG (screen and print alike), its data table and CSV link.
+
+    The marks carry Vega's own descriptions (aria-label), which charts.js shows as tooltips.
+    """
+    t = labels or labels_for("en")
+    extras = ""
+    if rows is not None:
+        extras = data_table(chart, rows, locale) + (
+            f'<p class="chart-download"><a href="{CHARTS_DIR}/{chart.id}.csv" download>'
+            f"{html.escape(t('download-data'))}</a></p>\n"
+        )
+    # On a phone the drawing keeps most of its size (labels stay legible) and scrolls in its
+    # own box, which is focusable so that keys scroll it too (components.css).
+    width = re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg)
+    size = f' style="--chart-width: {float(width.group(1)):g}px"' if width else ""
     return (
         f'<div class="vega-chart" id="chart-{chart.id}" data-chart="{chart.id}">\n'
-        f'<div class="chart-fallback" role="img" aria-label="{html.escape(chart.alt)}">\n'
-        f"{prefix_ids(svg, chart.id)}\n</div>\n"
-        f'<script type="application/json" class="vega-spec">{spec_text}</script>\n'
-        f"</div>\n{download}"
+        f'<div class="chart-drawing" role="img" tabindex="0" aria-label="{html.escape(chart.alt)}"'
+        f"{size}>\n{prefix_ids(svg, chart.id)}\n</div>\n"
+        f"</div>\n{extras}"
     )
 
 
@@ -73,12 +135,12 @@ def chart_files(
     labels: Labels | None = None,
     time_locale: dict | None = None,
 ) -> dict[str, str]:
-    """Project-relative path → text for everything one chart produces."""
-    fragment = html_fragment(chart, svg, spec, locale, rows is not None, labels, time_locale)
+    """Project-relative path → text for everything one chart produces (time_locale: the
+    spec's own; the drawing and the table are already in the report's language)."""
     files = {
         f"{CHARTS_DIR}/{chart.id}.svg": svg,
         f"{CHARTS_DIR}/{chart.id}.vl.json": spec_json(spec) + "\n",
-        f"{CHARTS_DIR}/{chart.id}.html": fragment,
+        f"{CHARTS_DIR}/{chart.id}.html": html_fragment(chart, svg, locale, rows, labels),
         f"{CHARTS_DIR}/{chart.id}.qmd": figure_markdown(chart, rows, labels),
     }
     if rows is not None:

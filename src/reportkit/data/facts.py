@@ -47,6 +47,8 @@ class FactValue:
     name: str
     value: float | int
     text: str
+    description: str | None = None
+    source_ids: tuple[str, ...] = ()  # the sources of the rows it was computed from
 
 
 def format_number(value: float | int, kind: str, language: str) -> str:
@@ -97,7 +99,9 @@ def compute(name: str, fact: Fact, package: DataPackage, doc: YamlDocument, lang
             "quote only verified or derived figures in the text",
         )
     value = value.item() if hasattr(value, "item") else value
-    return FactValue(name, value, format_number(value, fact.format, language))
+    sources = tuple(sorted(rows["source_id"].dropna().unique())) if "source_id" in rows else ()
+    text = format_number(value, fact.format, language)
+    return FactValue(name, value, text, fact.description, sources)
 
 
 def load_facts(path: Path, display: str, package: DataPackage, language: str) -> list[FactValue]:

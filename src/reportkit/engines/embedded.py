@@ -33,10 +33,11 @@ from reportkit.project import Project, Settings, document_settings
 from reportkit.sandbox import confined, project_path, readable_files
 from reportkit.sanitize import HINT as SANITIZE_HINT
 from reportkit.sanitize import unsafe_html
+from reportkit.webfonts import used_characters, write_web_fonts
 
 # Callouts before crossref: a heading used as a callout title must not be numbered.
 FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
-POST_FILTERS = ("front-matter.lua",)
+POST_FILTERS = ("front-matter.lua", "tables.lua")
 PANDOC_WARNING = re.compile(r"\[WARNING\] (?P<message>.*)")
 ASSEMBLED_LINE = re.compile(r"line (?P<line>\d+)")
 
@@ -92,6 +93,8 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
             "draft-mark": draft_mark(project, prepared),
         }
     )
+    if settings.pdf:
+        meta["pdf-link"] = "report.pdf"
     if settings.css:
         meta["css"] = list(settings.css)
     meta.update(language_metadata(labels, settings))
@@ -257,16 +260,18 @@ def write_assets(
     brand: BrandStyle,
     draft: str | None = None,
     language: str | None = None,
+    text: str = "",
 ) -> None:
-    """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely."""
+    """Stylesheets, fonts and scripts next to the HTML: the report never loads anything remotely.
+
+    `text` is the page's HTML: the fonts are cut down to the characters it uses.
+    """
     assets = out_dir / "assets"
     fonts_dir = assets / "fonts"
     fonts_dir.mkdir(parents=True, exist_ok=True)
     extra_font = script_font(language) if language else None
     families = dict.fromkeys((brand.body_font, brand.heading_font, *filter(None, [extra_font])))
     faces = [face for family in families for face in font_faces(family)]
-    for face in faces:
-        shutil.copyfile(face.path, fonts_dir / face.filename)
     (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
     for name in ("components.css", "report.css"):
         shutil.copyfile(package_file("templates", name), assets / name)
@@ -275,25 +280,22 @@ def write_assets(
     if brand.logo:
         shutil.copyfile(brand.logo, assets / f"logo{brand.logo.suffix}")
     if charts:
-        from reportkit.charts.export import vega_bundle
-
-        bundle = vega_bundle(project.path(CACHE_DIR))
-        (assets / "vega.js").write_text(bundle, encoding="utf-8")
         shutil.copyfile(package_file("templates", "charts.js"), assets / "charts.js")
     settings = project.settings
     print_css = Template(package_file("templates", "print.css").read_text(encoding="utf-8"))
-    (assets / "print.css").write_text(
-        print_css.substitute(
-            page_size=settings.page_size,
-            running_header=css_string(running_header),
-            draft_mark=css_string(draft or ""),
-            footer=css_string(settings.footer or ""),
-        ),
-        encoding="utf-8",
+    print_css = print_css.substitute(
+        page_size=settings.page_size,
+        running_header=css_string(running_header),
+        draft_mark=css_string(draft or ""),
+        footer=css_string(settings.footer or ""),
     )
     if language and (extra_font or text_direction(language) == "rtl"):
         css = edition_css(brand, language, running_header, settings.footer or "")
         (assets / "edition.css").write_text(css, encoding="utf-8")
+    (assets / "print.css").write_text(print_css, encoding="utf-8")
+    # The fonts keep the glyphs of the page, of its print furniture and of chart tooltips.
+    characters = used_characters(text, print_css)
+    write_web_fonts(faces, characters, fonts_dir, project.path(CACHE_DIR) / "fonts")
     for css in settings.css:
         source = project.setting_file(("format", "html", "css"), css, "stylesheet")
         if not source.is_file():
@@ -433,6 +435,7 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
         prepared.brand,
         metadata.get("draft-mark"),
         prepared.conference.language,
+        html.read_text(encoding="utf-8"),
     )
     copy_resources(project, html, out_dir, assembled)
     return html
