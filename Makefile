@@ -25,7 +25,7 @@ report: $(BIN)/reportkit
 	$(BIN)/reportkit render .
 
 lint: $(BIN)/reportkit
-	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff check src tests tools bench
 
 quarto:
 	@if [ -f $(QUARTO_KIT)/install.sh ]; then bash $(QUARTO_KIT)/install.sh .tools/quarto; \

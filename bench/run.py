@@ -79,14 +79,20 @@ def raw_baseline(project: Path, env: dict, work: Path) -> dict[str, Measure]:
         cwd=project,
     )
     weasy = measure(
-        [PYTHON, "-m", "weasyprint", str(project / "_output" / "raw-print.html"), str(work / "raw.pdf")],
+        [
+            PYTHON,
+            "-m",
+            "weasyprint",
+            str(project / "_output" / "raw-print.html"),
+            str(work / "raw.pdf"),
+        ],
         env,
     )
     charts = measure([PYTHON, "-c", VL_CONVERT, str(project)], env)
     return {"pandoc": pandoc, "weasyprint": weasy, "vl-convert": charts}
 
 
-RAW_INPUTS = r'''
+RAW_INPUTS = r"""
 import json, sys
 from pathlib import Path
 from reportkit.engines.embedded import assemble_document, pandoc_arguments, pandoc_binary
@@ -100,11 +106,12 @@ assembled, metadata, settings = assemble_document(project, prepared)
 meta = work / "meta.yml"
 meta.write_text(yaml.safe_dump(metadata, allow_unicode=True))
 (work / "report.md").write_text(assembled.text)
-args = [pandoc_binary(), *pandoc_arguments(project, meta, "html5", settings), str(work / "report.md")]
+args = [pandoc_binary(), *pandoc_arguments(project, meta, "html5", settings)]
+args.append(str(work / "report.md"))
 (work / "pandoc-args.json").write_text(json.dumps(args))
 html = project / "_output" / "report.html"
 (project / "_output" / "raw-print.html").write_text(inline_footnotes(html.read_text()))
-'''
+"""
 
 VL_CONVERT = r"""
 import json, sys
@@ -213,8 +220,14 @@ def main() -> None:
         raw = raw_baseline(project, env, work / f"raw-{number}")
         for tool, value in raw.items():
             add(f"raw: {tool}", value)
-        add("raw baseline", Measure(*(sum(getattr(v, f) for v in raw.values()) for f in (
-            "wall", "cpu")), max(v.rss_mb for v in raw.values()), ""))
+        add(
+            "raw baseline",
+            Measure(
+                *(sum(getattr(v, f) for v in raw.values()) for f in ("wall", "cpu")),
+                max(v.rss_mb for v in raw.values()),
+                "",
+            ),
+        )
     preview_project = synthetic.copy_example(work / "preview")
     reportkit(env, "render", preview_project, "--to", "html", "-q")
     latency = preview_latency(preview_project, env, max(3, args.rounds))
@@ -224,8 +237,11 @@ def main() -> None:
     raw_cpu = median([m.cpu for m in cases["raw baseline"]])
     raw_wall = median([m.wall for m in cases["raw baseline"]])
     targets = {
-        "cold html + pdf": ("× raw", lambda c, w: f"{w / raw_wall:.2f} wall, {c / raw_cpu:.2f} CPU",
-                            "≤ 1.25 × raw"),
+        "cold html + pdf": (
+            "× raw",
+            lambda c, w: f"{w / raw_wall:.2f} wall, {c / raw_cpu:.2f} CPU",
+            "≤ 1.25 × raw",
+        ),
         "no change": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", "≤ 0.10 × cold"),
         "one sentence edited": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", "≤ 0.35 × cold"),
         "one CSV value changed": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", "≤ 0.35 × cold"),
@@ -242,8 +258,10 @@ def main() -> None:
         _, ratio, target = targets.get(name, ("", lambda c, w: "", ""))
         print(f"| {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {ratio(cpu, wall)} | {target} |")
     print(f"| preview: edit to page rebuilt | {median(latency):.2f} | | | | < 1 s |")
-    print(f"\ncold = {cold_wall:.2f} s wall, {cold:.2f} s CPU; raw = {raw_wall:.2f} s wall, "
-          f"{raw_cpu:.2f} s CPU")
+    print(
+        f"\ncold = {cold_wall:.2f} s wall, {cold:.2f} s CPU; raw = {raw_wall:.2f} s wall, "
+        f"{raw_cpu:.2f} s CPU"
+    )
     if args.skip_scale:
         return
     print("\n| pages | wall s | CPU s | peak MB | layouts | raw wall s | × raw |")
@@ -257,8 +275,10 @@ def main() -> None:
         pages = int(re.search(r"pdf: (\d+) pages", run.out).group(1))
         layouts = re.search(r"(\d+) layouts", run.out).group(1)
         points.append((pages, run.wall, raw_wall))
-        print(f"| {pages} | {run.wall:.1f} | {run.cpu:.1f} | {run.rss_mb:.0f} | {layouts} | "
-              f"{raw_wall:.1f} | {run.wall / raw_wall:.2f} |")
+        print(
+            f"| {pages} | {run.wall:.1f} | {run.cpu:.1f} | {run.rss_mb:.0f} | {layouts} | "
+            f"{raw_wall:.1f} | {run.wall / raw_wall:.2f} |"
+        )
     if len(points) >= 2:
         xs = [math.log(p) for p, _, _ in points]
         ys = [math.log(w) for _, w, _ in points]

@@ -55,19 +55,3 @@ def font_faces(family: str, weights: tuple[int, ...] = USED_WEIGHTS) -> list[Fon
             continue
         faces.append(FontFace(fam.name, file.path, file.style, weight))
     return sorted(faces, key=lambda f: (f.style, f.weight, f.filename))
-
-
-def font_face_css(faces: list[FontFace], url_prefix: str) -> str:
-    """@font-face rules pointing at the WOFF2 subsets (relative URLs: offline, no CDN)."""
-    rules = []
-    for face in faces:
-        rules.append(
-            "@font-face {\n"
-            f'  font-family: "{face.family}";\n'
-            f'  src: url("{url_prefix}{face.web_filename}") format("woff2");\n'
-            f"  font-style: {face.style};\n"
-            f"  font-weight: {face.weight};\n"
-            "  font-display: swap;\n"
-            "}"
-        )
-    return "\n".join(rules) + "\n"

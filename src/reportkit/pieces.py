@@ -77,13 +77,14 @@ def _stand_ins(content: HtmlElement, owned: set[str]) -> list[HtmlElement]:
 
 def _document(tree: HtmlElement, body_children: list[HtmlElement], css: str) -> str:
     shell = lxml.html.Element("html", dict(tree.attrib))
-    head = copy.deepcopy(tree.find("head"))
+    head = tree.find("head")
+    head = copy.deepcopy(head) if head is not None else lxml.html.Element("head")
     style = lxml.html.Element("style")
     style.text = css
     head.append(style)
     shell.append(head)
     body = tree.find("body")
-    new_body = lxml.html.Element("body", dict(body.attrib))
+    new_body = lxml.html.Element("body", dict(body.attrib) if body is not None else {})
     for child in body_children:
         new_body.append(child)
     shell.append(new_body)

@@ -30,6 +30,8 @@ BASE_CHARACTERS = frozenset(
     + [chr(c) for c in range(0xA0, 0x180)]
     + list("\u2010\u2011\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021")
     + list("\u2022\u2026\u2030\u2032\u2033\u2039\u203a\u20ac\u2122\u2212\u00a0\u202f")
+    # Arrows (pandoc's footnote back-link ↩︎ with its text-style selector), maths signs.
+    + list("\u2190\u2191\u2192\u2193\u21a9\ufe0e\u2248\u2260\u2264\u2265")
 )
 
 
@@ -56,27 +58,91 @@ def woff2_subset(font: Path, characters: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_web_fonts(faces: list[FontFace], characters: str, target: Path, cache: Path) -> None:
-    """target/<face>.woff2 for every face, from the cache when this font and text were seen.
+def user_cache() -> Path:
+    """reportkit's cache of what depends only on installed packages (the fonts' base subsets)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reportkit"
 
-    Subsetting takes a second or two a face: missing subsets are cut in parallel.
-    """
-    target.mkdir(parents=True, exist_ok=True)
-    text_key = hashlib.sha256(characters.encode()).hexdigest()[:16]
-    cached = {
-        face: cache / f"{hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]}-{text_key}.woff2"
-        for face in faces
-    }
-    missing = [face for face, path in cached.items() if not path.is_file()]
-    if missing:
-        cache.mkdir(parents=True, exist_ok=True)
-        workers = min(len(missing), os.cpu_count() or 1)
+
+def unicode_ranges(characters: str) -> str:
+    """A unicode-range descriptor's value: runs of consecutive code points."""
+    points = sorted({ord(c) for c in characters})
+    runs, start, end = [], None, None
+    for point in points:
+        if start is not None and point == end + 1:
+            end = point
+            continue
+        if start is not None:
+            runs.append((start, end))
+        start = end = point
+    if start is not None:
+        runs.append((start, end))
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in runs)
+
+
+def _cut(jobs: list[tuple[Path, str, Path]]) -> None:
+    """Cut the subsets not yet cached (in parallel: a second or so a face)."""
+    missing = [(font, characters, path) for font, characters, path in jobs if not path.is_file()]
+    if not missing:
+        return
+    workers = min(len(missing), os.cpu_count() or 1)
+    if workers > 1:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded process
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            subsets = pool.map(woff2_subset, [f.path for f in missing], [characters] * len(missing))
-            for face, data in zip(missing, subsets, strict=True):
-                tmp = cached[face].with_suffix(".tmp")
-                tmp.write_bytes(data)
-                tmp.replace(cached[face])
-    for face, path in cached.items():
-        (target / face.web_filename).write_bytes(path.read_bytes())
+            fonts = [font for font, _, _ in missing]
+            texts = [characters for _, characters, _ in missing]
+            subsets = list(pool.map(woff2_subset, fonts, texts))
+    else:
+        subsets = [woff2_subset(font, characters) for font, characters, _ in missing]
+    for (_, _, path), data in zip(missing, subsets, strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+
+def write_web_fonts(faces: list[FontFace], characters: str, target: Path, cache: Path) -> str:
+    """WOFF2 subsets of every face in target/ and the @font-face rules that load them.
+
+    Each face has a base subset (BASE_CHARACTERS: depends on the font only, so it is cut once
+    per machine, in the user's cache) and, when the report uses characters beyond it, a small
+    subset of those (cached in the project), each declared with its unicode-range: browsers
+    and WeasyPrint take a character from the subset that has it.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    base = "".join(sorted(BASE_CHARACTERS))
+    extras = "".join(sorted(set(characters) - BASE_CHARACTERS))
+    base_key = hashlib.sha256(base.encode()).hexdigest()[:12]
+    extras_key = hashlib.sha256(extras.encode()).hexdigest()[:12]
+    shared = user_cache() / "fonts"
+    jobs, rules = [], []
+    for face in faces:
+        font_key = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
+        parts = [(base, shared / f"{font_key}-{base_key}.woff2", face.web_filename)]
+        if extras:
+            name = Path(face.web_filename).stem + "-extra.woff2"
+            parts.append((extras, cache / f"{font_key}-{extras_key}.woff2", name))
+        for part_characters, path, name in parts:
+            jobs.append((face.path, part_characters, path))
+            rules.append((face, name, unicode_ranges(part_characters)))
+    try:
+        _cut(jobs)
+    except OSError:  # an unwritable user cache: cut into the project's instead
+        jobs = [(f, c, cache / p.name) for f, c, p in jobs]
+        _cut(jobs)
+    for (_, _, path), (_, name, _) in zip(jobs, rules, strict=True):
+        (target / name).write_bytes(path.read_bytes())
+    return (
+        "\n".join(
+            "@font-face {\n"
+            f'  font-family: "{face.family}";\n'
+            f'  src: url("fonts/{name}") format("woff2");\n'
+            f"  font-style: {face.style};\n"
+            f"  font-weight: {face.weight};\n"
+            f"  unicode-range: {ranges};\n"
+            "  font-display: swap;\n"
+            "}"
+            for face, name, ranges in rules
+        )
+        + "\n"
+    )

@@ -5,15 +5,13 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from reportkit.charts.catalogue import Chart
 from reportkit.charts.export import prefix_ids, spec_json
 from reportkit.charts.theme import RECALLED_NOTE
 from reportkit.i18n import Labels, labels_for
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 CHARTS_DIR = "_generated/charts"
 

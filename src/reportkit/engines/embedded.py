@@ -26,7 +26,7 @@ from reportkit.cache import Store, key
 from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError, did_you_mean
-from reportkit.fonts import font_face_css, font_faces
+from reportkit.fonts import font_faces
 from reportkit.i18n import Labels, script_font, text_direction
 from reportkit.prepare import CACHE_DIR, Prepared
 from reportkit.project import Project, Settings, document_settings
@@ -272,7 +272,6 @@ def write_assets(
     extra_font = script_font(language) if language else None
     families = dict.fromkeys((brand.body_font, brand.heading_font, *filter(None, [extra_font])))
     faces = [face for family in families for face in font_faces(family)]
-    (assets / "fonts.css").write_text(font_face_css(faces, "fonts/"), encoding="utf-8")
     for name in ("components.css", "report.css"):
         shutil.copyfile(package_file("templates", name), assets / name)
     (assets / "brand.css").write_text(brand.css(), encoding="utf-8")
@@ -295,7 +294,8 @@ def write_assets(
     (assets / "print.css").write_text(print_css, encoding="utf-8")
     # The fonts keep the glyphs of the page, of its print furniture and of chart tooltips.
     characters = used_characters(text, print_css)
-    write_web_fonts(faces, characters, fonts_dir, project.path(CACHE_DIR) / "fonts")
+    rules = write_web_fonts(faces, characters, fonts_dir, project.path(CACHE_DIR) / "fonts")
+    (assets / "fonts.css").write_text(rules, encoding="utf-8")
     for css in settings.css:
         source = project.setting_file(("format", "html", "css"), css, "stylesheet")
         if not source.is_file():
