@@ -99,8 +99,9 @@ def artifacts_by_page(pdf: pikepdf.Pdf) -> list[dict[str, int]]:
 def test_page_furniture_and_the_logo_are_artifacts(example):
     with pikepdf.open(example.pdf) as pdf:
         counts = artifacts_by_page(pdf)
-    # Running header, chapter, footer, draft mark and page number on every body page.
-    assert all(c.get("/Pagination", 0) >= 4 for c in counts[3:]), counts[3:6]
+    # Running header, chapter, footer, draft mark and page number, drawn over every body page
+    # as one piece of page furniture (pdfmerge.py), are a pagination artifact.
+    assert all(c.get("/Pagination", 0) >= 1 for c in counts[3:]), counts[3:6]
     # The cover's logo (alt="") is drawn as an artifact without a type.
     assert counts[0].get("", 0) >= 1, counts[0]
 

@@ -70,6 +70,8 @@ def _layout_summary(layout) -> None:
         return
     rounds = sum(layout.rounds.values())
     reused = f", {len(layout.reused)} of {len(layout.reused) + len(layout.laid_out)} pieces reused"
+    if layout.reused and layout.laid_out:
+        reused += f" (laid out: {', '.join(layout.laid_out)})"
     stdout.print(
         f"pdf: {layout.pages} pages, {layout.layouts} layouts "
         f"({rounds} round{'s' if rounds != 1 else ''} of mends){reused}"
@@ -125,7 +127,9 @@ def app(ctx: click.Context, debug: bool) -> None:
 
 
 @app.command()
-@PROJECT_DIR
+@click.argument(
+    "project_dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path), metavar="[DIR]..."
+)
 @click.option(
     "--engine",
     type=click.Choice(["embedded", "quarto"]),
@@ -154,7 +158,7 @@ def app(ctx: click.Context, debug: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step and detail, timed.")
 def render(
-    project_dir: Path,
+    project_dirs: tuple[Path, ...],
     engine: str,
     formats: tuple[str, ...],
     final: bool,
@@ -165,28 +169,16 @@ def render(
     """Render the project to _output/report.html and report.pdf (or --to docx).
 
     Without --final the outputs are drafts, marked "Draft — <date>" on every page; a draft
-    edition shows passages not yet translated in the source language, marked.
+    edition shows passages not yet translated in the source language, marked. Several
+    project folders are rendered side by side, one process each (as many as the cores).
     """
-    from reportkit import build
-
-    if final or find_project(project_dir).settings.final:
-        from reportkit.check import check_project, format_problems
-
-        problems = check_project(project_dir, edition)
-        if problems:
-            click.echo(format_problems(problems, "text"))
-            raise ReportError(
-                f"not ready to publish: {len(problems)} problem(s), listed above",
-                hint="fix them, or render without --final for a draft",
-            )
+    request = (engine, formats or DEFAULT_FORMATS, final, edition)
+    if len(project_dirs) > 1:
+        _render_many(project_dirs, request, quiet)
+        return
+    project_dir = project_dirs[0] if project_dirs else Path(".")
     with _progress(quiet, verbose):
-        result = build.render(
-            project_dir,
-            engine=engine,
-            formats=formats or DEFAULT_FORMATS,
-            final=final,
-            edition=edition,
-        )
+        result = _render_one(project_dir, request)
     _warn(result.warnings)
     if quiet:
         return
@@ -199,6 +191,58 @@ def render(
     _layout_summary(result.layout)
     outputs = ", ".join(f"{p.name} {_size(p)}" for p in result.outputs)
     stdout.print(f"rendered in {result.seconds:.1f} s: {outputs}")
+
+
+def _render_one(project_dir: Path, request: tuple):
+    """One project: `check --final` first when the render is final, then the build."""
+    from reportkit import build
+
+    engine, formats, final, edition = request
+    if final or find_project(project_dir).settings.final:
+        from reportkit.check import check_project, format_problems
+
+        problems = check_project(project_dir, edition)
+        if problems:
+            click.echo(format_problems(problems, "text"))
+            raise ReportError(
+                f"not ready to publish: {len(problems)} problem(s), listed above",
+                hint="fix them, or render without --final for a draft",
+            )
+    return build.render(project_dir, engine=engine, formats=formats, final=final, edition=edition)
+
+
+def _render_in_worker(project_dir: Path, request: tuple) -> tuple[str, str | None]:
+    """A project rendered in its own process: its summary line, or its one-line error."""
+    os.environ["REPORTKIT_WORKERS"] = "1"  # the projects share the cores, not each one
+    try:
+        result = _render_one(project_dir, request)
+    except ReportError as error:
+        return f"{project_dir}: error: {error}", str(error)
+    except Exception as error:  # a crash in one project must not hide the others' results
+        return f"{project_dir}: internal error: {type(error).__name__}: {error}", str(error)
+    outputs = ", ".join(f"{p.name} {_size(p)}" for p in result.outputs)
+    return f"{project_dir}: rendered in {result.seconds:.1f} s: {outputs}", None
+
+
+def _render_many(project_dirs: tuple[Path, ...], request: tuple, quiet: bool) -> None:
+    """Several projects in parallel (a publisher rebuilding every edition at once)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(project_dirs), os.cpu_count() or 1)
+    context = multiprocessing.get_context("fork")
+    failed = 0
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        jobs = [pool.submit(_render_in_worker, d, request) for d in project_dirs]
+        for job in jobs:
+            line, error = job.result()
+            failed += error is not None
+            if error is not None:
+                stderr.print(escape(line))
+            elif not quiet:
+                stdout.print(escape(line))
+    if failed:
+        raise ReportError(f"{failed} of {len(project_dirs)} projects failed, listed above")
 
 
 @app.command()

@@ -60,7 +60,8 @@ def source_files(project: Project, brand_file: Path | None) -> list[Path]:
         files += _files_under(brand_file.parent)
     skipped = (root / "_generated", project.output_dir, root / ".reportkit")
     unique = {p.resolve() for p in files if not any(p.is_relative_to(s) for s in skipped)}
-    return sorted(unique)
+    # A link to a file outside the project is no input: the sandbox refuses it (sandbox.py).
+    return sorted(p for p in unique if p.is_relative_to(root.resolve()))
 
 
 def versions(brand) -> dict[str, str]:

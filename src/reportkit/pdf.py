@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -329,8 +330,11 @@ def write_pdf(
     html = print_ready(inline_footnotes(html_text))
     tree = lxml.html.document_fromstring(html)
     base = html_path.parent
+    font_folders = print_fonts(tree, base)
+    html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
     variant = "pdf/a-3b" if archive else "pdf/ua-1"
-    printer = Printer(base.as_uri() + "/", [str(base), *map(str, allowed)], epoch, variant)
+    allowed_folders = [str(base), *map(str, allowed), *map(str, font_folders)]
+    printer = Printer(base.as_uri() + "/", allowed_folders, epoch, variant)
     cache = PieceCache(cache_root)
     environment = key(_assets_digest(base / "assets"), epoch, weasyprint.__version__, variant)
     chapters = split_chapters(tree)
@@ -348,19 +352,56 @@ def write_pdf(
     furniture = _furniture(tree, sheets, printer, cache, environment, result)
     result.pages = len(sheets)
     joined = pdfmerge.merge(pieces, furniture.pdf)
+    for name, value in _document_info(layouts[0].pdf).items():
+        joined.docinfo[pikepdf.Name("/" + name)] = value
     finish_structure(joined, link_targets(html))
     if archive:
         pdfmerge.copy_output_intents(joined, layouts[0].pdf)
         _attach(joined, attachments, epoch)
     write_metadata(joined, Identification(1, archive, inputs_hash))
     buffer = io.BytesIO()
-    pdfmerge.save(joined, buffer, _document_info(layouts[0].pdf))
+    pdfmerge.save(joined, buffer)
     pdf_path.write_bytes(buffer.getvalue())
     progress.detail(
         f"{result.pages} pages: {len(result.laid_out)} piece(s) laid out, "
         f"{len(result.reused)} reused"
     )
     return result
+
+
+FONT_FACE = re.compile(r"@font-face\s*\{(?P<body>[^}]*)\}")
+
+
+def print_fonts(tree, base: Path) -> list[Path]:
+    """The page's web fonts (WOFF2 subsets with unicode ranges, webfonts.py) replaced, for
+    print, by the installed font files themselves: WeasyPrint subsets what it embeds, reads a
+    TrueType file faster than a WOFF2 and shapes a script from one whole font. Returns the
+    font folders the printer may read (the fontpkg packages': reportkit's, not the
+    project's)."""
+    from reportkit.fonts import font_faces
+
+    link = next(iter(tree.xpath("//head/link[contains(@href, 'assets/fonts.css')]")), None)
+    source = base / "assets" / "fonts.css"
+    if link is None or not source.is_file():
+        return []
+    rules, folders, seen = [], [], set()
+    for match in FONT_FACE.finditer(source.read_text(encoding="utf-8")):
+        body = match["body"]
+        family = re.search(r'font-family:\s*"([^"]+)"', body).group(1)
+        style = re.search(r"font-style:\s*(\w+)", body).group(1)
+        weight = re.search(r"font-weight:\s*([\d ]+);", body).group(1).strip()
+        for face in font_faces(family):
+            if (face.style, face.weight) == (style, weight) and face.path not in seen:
+                seen.add(face.path)
+                folders.append(face.path.parent)
+                rules.append(
+                    f'@font-face {{ font-family: "{family}"; font-style: {style}; '
+                    f'font-weight: {weight}; src: url("{face.path.as_uri()}"); }}'
+                )
+    style_element = lxml.html.Element("style")
+    style_element.text = "\n".join(rules)
+    link.getparent().replace(link, style_element)
+    return sorted(set(folders))
 
 
 def _attach(pdf: pikepdf.Pdf, attachments: tuple[PdfAttachment, ...], epoch: int) -> None:

@@ -157,14 +157,15 @@ def overlay(out: pikepdf.Pdf, furniture: pikepdf.Pdf) -> None:
         name = page.add_resource(form, Name.XObject, Name(f"/RkFurniture{number}"))
         # The page's own drawing leaves its coordinate system flipped: enclose it first.
         page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-        drawing = pikepdf.Stream(out, b"Q\n/Artifact BMC q " + bytes(name) + b" Do Q EMC\n")
+        drawing = pikepdf.Stream(
+            out,
+            b"Q\n/Artifact <</Type /Pagination>> BDC q " + bytes(name) + b" Do Q EMC\n",
+        )
         page.contents_add(drawing, prepend=False)
 
 
-def save(pdf: pikepdf.Pdf, target, info: dict[str, str]) -> None:
+def save(pdf: pikepdf.Pdf, target) -> None:
     """Write deterministically: the same pieces give the same bytes."""
-    for key, value in info.items():
-        pdf.docinfo[Name("/" + key)] = value
     pdf.save(
         target,
         deterministic_id=True,

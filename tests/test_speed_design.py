@@ -1,0 +1,82 @@
+"""What makes renders fast must not change what they make: the same bytes from a clean, a
+cached and a parallel build; an edit lays out only the chapter it is in; footnotes stay on
+their call's page at every size (40, 120 and 500 pages). No test here measures time: the
+benchmark does (bench/run.py)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic import days_for, make
+from tests.conftest import PROJECT_ENTRIES, ROOT, copy_project, run_reportkit
+from tests.pdfread import Pdf
+
+OUTPUTS = ("report.html", "report.pdf", "report.docx")
+
+
+def render_all(root: Path, workers: str) -> dict[str, bytes]:
+    for formats in (("--to", "html", "--to", "pdf"), ("--to", "docx")):
+        proc = run_reportkit("render", root, *formats, env={"REPORTKIT_WORKERS": workers})
+        assert proc.returncode == 0, proc.stderr
+    return {name: (root / "_output" / name).read_bytes() for name in OUTPUTS}
+
+
+def test_clean_cached_and_parallel_builds_give_the_same_bytes(tmp_path):
+    serial = copy_project(ROOT, tmp_path / "serial", PROJECT_ENTRIES)
+    parallel = copy_project(ROOT, tmp_path / "parallel", PROJECT_ENTRIES)
+    clean = render_all(serial, "1")
+    assert render_all(parallel, "2") == clean
+    # Outputs gone, every cache kept: a build from the caches.
+    shutil.rmtree(parallel / "_output")
+    (parallel / ".reportkit" / "last-render.json").unlink()
+    assert render_all(parallel, "2") == clean
+
+
+def test_an_edit_lays_out_only_the_chapter_it_is_in(tmp_path):
+    root = copy_project(ROOT, tmp_path / "example", PROJECT_ENTRIES)
+    assert run_reportkit("render", root).returncode == 0
+    analysis = root / "content" / "analysis.qmd"
+    text = analysis.read_text(encoding="utf-8")
+    first = text.index(". ") + 1
+    analysis.write_text(text[:first] + " An edited sentence." + text[first:], encoding="utf-8")
+    proc = run_reportkit("render", root)
+    assert proc.returncode == 0, proc.stderr
+    match = re.search(r"(\d+) of (\d+) pieces reused \(laid out: ([^)]*)\)", proc.stdout)
+    assert match, proc.stdout
+    assert match.group(3) == "sec-analysis"
+    assert int(match.group(1)) == int(match.group(2)) - 1
+
+
+@pytest.fixture(scope="module", params=[120, 500], ids=lambda pages: f"{pages}-pages")
+def proceedings(request, tmp_path_factory) -> Path:
+    root = make(tmp_path_factory.mktemp(f"size-{request.param}"), days_for(request.param))
+    proc = run_reportkit("render", root, "--to", "pdf")
+    assert proc.returncode == 0, proc.stderr
+    return root / "_output" / "report.pdf"
+
+
+def assert_notes_on_their_pages(pdf: Pdf) -> int:
+    calls, notes = {}, {}
+    for page in pdf.pages:
+        for number in page.footnote_calls():
+            calls.setdefault(number, page.number)
+        for number in page.footnote_numbers():
+            notes.setdefault(number, page.number)
+    assert calls and set(calls) == set(notes)
+    misplaced = {n: (calls[n], notes[n]) for n in calls if calls[n] != notes[n]}
+    assert not misplaced, f"notes off their call's page (call page, note page): {misplaced}"
+    return len(calls)
+
+
+def test_every_footnote_is_on_its_calls_page_in_the_example(example):
+    assert assert_notes_on_their_pages(Pdf(example.pdf)) >= 8
+
+
+def test_every_footnote_is_on_its_calls_page_at_scale(proceedings):
+    pdf = Pdf(proceedings)
+    assert len(pdf.pages) >= 100
+    assert assert_notes_on_their_pages(pdf) >= 30
