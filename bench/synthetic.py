@@ -9,6 +9,7 @@ Pages ≈ 41 + 22 × days.
 from __future__ import annotations
 
 import argparse
+import copy as copy_module
 import re
 import shutil
 from pathlib import Path
@@ -58,7 +59,7 @@ def make(target: Path, days: int) -> Path:
         lines.append(f"The sessions of the conference's day {day}, as a test of scale.")
         lines.append("")
         for session in programme["sessions"]:
-            copy = dict(session)
+            copy = copy_module.deepcopy(session)  # shared lists would be written as aliases
             copy["id"] = f"{session['id']}-{suffix}"
             copy["title"] = f"{session['title']} (day {day})"
             source = project / session["content"]

