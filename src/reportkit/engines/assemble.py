@@ -141,7 +141,8 @@ class Assembler:
         """Refuse a paragraph too long to lay out in bounded time, naming where it starts."""
         length, start = 0, 0
         for index, line in enumerate([*out, ""]):
-            if line.strip():
+            # A table's rows are laid out row by row (a long table costs in proportion).
+            if line.strip() and not line.lstrip().startswith(("|", "+-", "+=")):
                 if not length:
                     start = index
                 length += len(line)
