@@ -69,6 +69,7 @@ def reportkit(env: dict, *args) -> Measure:
 
 def raw_baseline(project: Path, env: dict, work: Path) -> dict[str, Measure]:
     """pandoc, WeasyPrint and vl-convert run directly on the content reportkit gave them."""
+    work.mkdir(parents=True, exist_ok=True)
     script = work / "raw_inputs.py"
     script.write_text(RAW_INPUTS, encoding="utf-8")
     subprocess.run([PYTHON, str(script), str(project), str(work)], check=True, env=env)
@@ -109,8 +110,14 @@ meta.write_text(yaml.safe_dump(metadata, allow_unicode=True))
 args = [pandoc_binary(), *pandoc_arguments(project, meta, "html5", settings)]
 args.append(str(work / "report.md"))
 (work / "pandoc-args.json").write_text(json.dumps(args))
-html = project / "_output" / "report.html"
-(project / "_output" / "raw-print.html").write_text(inline_footnotes(html.read_text()))
+import lxml.html
+from reportkit.pdf import print_fonts
+from reportkit.printdom import print_ready
+html = project.root / "_output" / "report.html"
+tree = lxml.html.document_fromstring(print_ready(inline_footnotes(html.read_text())))
+print_fonts(tree, html.parent)  # the installed font files, as reportkit prints them
+text = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+(project.root / "_output" / "raw-print.html").write_text(text)
 """
 
 VL_CONVERT = r"""

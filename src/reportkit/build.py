@@ -44,7 +44,7 @@ def build_inputs(project: Project, prepared, engine: str):
     return collect_inputs(project, prepared.brand, brand_file, options)
 
 
-def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=None):
+def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=None, pool=None):
     """report.pdf: PDF/UA-1, and PDF/A-3b with the data attached when the project archives."""
     from reportkit.archive import archive_attachments
     from reportkit.pdf import write_pdf
@@ -60,6 +60,7 @@ def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=
         attachments=archive_attachments(project) if archive else (),
         inputs_hash=inputs.hash,
         cache_root=project.root,
+        pool=pool,
     )
 
 
@@ -156,6 +157,19 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
         outputs, warnings = unchanged
         reports = [p for p in outputs if p.suffix in (".html", ".pdf", ".docx")]
         return BuildResult(reports, time.perf_counter() - started, warnings, up_to_date=True)
+    from reportkit.pdf import start_print_pool
+
+    # The printer's workers start now: they import WeasyPrint while the report is prepared.
+    printing = "pdf" in formats and project.settings.pdf
+    pool = start_print_pool() if printing else None
+    try:
+        return _prepare_and_render(project, formats, started, request, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _prepare_and_render(project, formats, started: float, request: dict, pool) -> BuildResult:
     from reportkit.engines.embedded import render_html
     from reportkit.prepare import prepare, write_generated
 
@@ -170,7 +184,7 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
             html = render_html(project, prepared, stage)
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
-            layout = print_to(project, prepared, html, stage / "report.pdf", inputs)
+            layout = print_to(project, prepared, html, stage / "report.pdf", inputs, pool=pool)
         if "docx" in formats:
             progress.step("docx: pandoc")
             from reportkit.docx import write_docx

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import lxml.html
 from lxml.html import HtmlElement
-from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 
 from reportkit import progress
 
@@ -85,6 +84,8 @@ class PageFacts:
 
 def _outer_flow_boxes(page_box) -> tuple[dict[str, object], float | None]:
     """The outermost box of each flow block on the page, and the footnote area's top."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
     boxes: dict[str, object] = {}
     notes_top = None
     for box in page_box.descendants():
@@ -107,6 +108,8 @@ def misplaced_note_pages(document) -> set[int]:
     WeasyPrint may "report" a note to the next page to make room for a line at the page
     bottom (allowed by GCPM); a reader would have to turn the page to read it.
     """
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
     call_pages, note_pages = {}, {}
     for number, page in enumerate(document.pages):
         for box in page._page_box.descendants():

@@ -10,33 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import mimetypes
 import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 import lxml.html
 import pikepdf
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from reportkit import pdfmerge, progress
 from reportkit.cache import Store, key
 from reportkit.errors import ReportError
-from reportkit.paginate import Mend, PieceLayout, lay_out_piece
+from reportkit.paginate import Mend, PieceLayout
 from reportkit.pdfmeta import Identification, write_metadata
-from reportkit.pdfua import finish_structure, footnote_tags
+from reportkit.pdfua import finish_structure
 from reportkit.pieces import (
+    PieceSource,
     chapter_pieces,
     front_piece,
     furniture_html,
@@ -44,29 +40,6 @@ from reportkit.pieces import (
     whole_piece,
 )
 from reportkit.printdom import link_targets, print_ready
-
-
-class OfflineFetcher(URLFetcher):
-    """Loads files from the allowed folders only; anything from the network stops the print."""
-
-    def __init__(self, allowed: list[Path]):
-        super().__init__(allowed_protocols={"file", "data"})
-        self.allowed = [p.resolve() for p in allowed]
-
-    def fetch(self, url, headers=None):
-        scheme = urlparse(url).scheme.lower()
-        if scheme == "file":
-            path = Path(unquote(urlparse(url).path)).resolve()
-            if not any(path.is_relative_to(root) for root in self.allowed):
-                raise FatalURLFetchingError(
-                    f"the report refers to {path}, outside the project and its output"
-                )
-        elif scheme != "data":
-            raise FatalURLFetchingError(
-                f"the report loads {url} from the network; reports render offline: "
-                "copy the file into the project and refer to it by a relative path"
-            )
-        return super().fetch(url, headers)
 
 
 def inline_footnotes(html: str) -> str:
@@ -113,28 +86,6 @@ def _remove_keeping_tail(element) -> None:
     parent.remove(element)
 
 
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def source_date_epoch(epoch: int) -> Iterator[None]:
-    """Fix the clock that fontTools stamps into embedded font subsets (unless the user set it)."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    if previous is None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-
-
 @dataclass(frozen=True)
 class PdfAttachment:
     """A file the PDF carries (PDF/A-3 associated file): its name in the PDF and relationship."""
@@ -158,60 +109,6 @@ def _media_types(pdf: pikepdf.Pdf, attachments: tuple[PdfAttachment, ...]) -> No
     for name, spec in pdf.attachments.items():
         if name in types:
             spec.obj.EF.F.Subtype = pikepdf.Name("/" + types[name])  # written /text#2Fcsv
-
-
-@dataclass
-class Printer:
-    """How to lay out and write one piece: the same in this process and in a worker."""
-
-    base_url: str
-    allowed: list[str]
-    epoch: int
-    variant: str | None = "pdf/ua-1"  # or "pdf/a-3b" (pdfmerge and pdfua finish the whole)
-
-    def lay_out(
-        self, source: str, remembered: list[Mend], tagged: bool = True, mend: bool = True
-    ) -> PieceLayout:
-        fonts = FontConfiguration()
-        fetcher = OfflineFetcher([Path(p) for p in self.allowed])
-        images: dict = {}
-
-        def lay_out(text: str):
-            document = weasyprint.HTML(string=text, base_url=self.base_url, url_fetcher=fetcher)
-            return document.render(font_config=fonts, cache=images)
-
-        def write(document) -> bytes:
-            if not tagged:  # the page furniture: drawn as an artifact over the pages
-                return document.write_pdf(pdf_identifier=b"reportkit-piece")
-            with footnote_tags():
-                return document.write_pdf(
-                    pdf_tags=True, pdf_identifier=b"reportkit-piece", pdf_variant=self.variant
-                )
-
-        collector = _Collect()
-        logger = logging.getLogger("weasyprint")
-        logger.addHandler(collector)
-        try:
-            with source_date_epoch(self.epoch):
-                result = lay_out_piece(source, lay_out, remembered, write, mend)
-        except FatalURLFetchingError as exc:
-            raise ReportError(f"cannot print the PDF: {exc}") from None
-        finally:
-            logger.removeHandler(collector)
-        missing = [m for m in collector.messages if "Failed to load" in m]
-        if missing:
-            raise ReportError(
-                f"cannot print the PDF: {missing[0]}", hint="fix the path in the content"
-            )
-        return result
-
-
-def _in_worker(printer: Printer, source: str, remembered: list[Mend]):
-    """A piece laid out in a worker process; errors come back as text (they pickle)."""
-    try:
-        return printer.lay_out(source, remembered)
-    except ReportError as error:
-        return str(error)
 
 
 @dataclass
@@ -245,19 +142,47 @@ def _image_digest(source: str, base: Path) -> str:
     return digest.hexdigest()
 
 
-def _workers(jobs: int) -> int:
-    """Parallel layout forks workers: only from a single-threaded process (preview's server
-    and watcher threads would make a fork unsafe) and only when there is more than one job."""
-    if (
-        jobs < 2
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return 0
-    return min(jobs, os.cpu_count() or 1, MAX_WORKERS)
-
-
 MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """What laying out a piece needs besides its document (pickled to the workers)."""
+
+    base_url: str
+    allowed: list[str]
+    epoch: int
+    variant: str | None = "pdf/ua-1"  # or "pdf/a-3b" (pdfmerge and pdfua finish the whole)
+
+
+def _warm_up() -> None:
+    import reportkit.printworker  # noqa: F401 - WeasyPrint imported while the parent works
+
+
+class PrintPool:
+    """Worker processes that lay out pieces. Started at the beginning of a render, they import
+    WeasyPrint on the other core while the report is prepared and converted."""
+
+    def __init__(self, workers: int):
+        context = multiprocessing.get_context("fork")
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+        for _ in range(workers):
+            self.executor.submit(_warm_up)
+
+    def close(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+
+
+def can_fork() -> bool:
+    """Forking is safe from a single-threaded process only (preview's server and watcher
+    threads, for instance, would make it unsafe)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def start_print_pool() -> PrintPool | None:
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    return PrintPool(workers) if workers > 1 and can_fork() else None
 
 
 def _as_json(mends: list[Mend]) -> list[dict]:
@@ -314,6 +239,7 @@ def write_pdf(
     archive: bool = False,
     attachments: tuple = (),
     inputs_hash: str | None = None,
+    pool: PrintPool | None = None,
 ) -> PrintResult:
     """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
     byte-identical for identical input, whether pieces were laid out now or taken from the
@@ -322,7 +248,8 @@ def write_pdf(
     The PDF is PDF/UA-1 (tagged, with /Alt, artifacts, notes and XMP identification); with
     `archive` also PDF/A-3b carrying `attachments` as associated files. Font timestamps come
     from `epoch` (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
-    `inputs_hash` goes into the XMP (manifest.py).
+    `inputs_hash` goes into the XMP (manifest.py). Pieces are laid out in `pool` when given
+    (else in workers started here, where forking is safe, else in this process).
     """
     html_path = html_path.resolve()
     if html_text is None:
@@ -334,23 +261,23 @@ def write_pdf(
     html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
     variant = "pdf/a-3b" if archive else "pdf/ua-1"
     allowed_folders = [str(base), *map(str, allowed), *map(str, font_folders)]
-    printer = Printer(base.as_uri() + "/", allowed_folders, epoch, variant)
-    cache = PieceCache(cache_root)
-    environment = key(_assets_digest(base / "assets"), epoch, weasyprint.__version__, variant)
+    settings = PrintSettings(base.as_uri() + "/", allowed_folders, epoch, variant)
+    environment = key(_assets_digest(base / "assets"), epoch, version("weasyprint"), variant)
     chapters = split_chapters(tree)
     sources = chapter_pieces(tree, chapters) if chapters else [whole_piece(tree)]
-    result = PrintResult(0, 0, {})
-    layouts = _lay_out_all(sources, printer, cache, base, environment, result)
-    if chapters:
-        layouts, sources = _with_front(
-            tree, sources, layouts, printer, cache, base, environment, result
-        )
-    sheets, pieces = [], []
-    for source, layout in zip(sources, layouts, strict=True):
-        sheets += [(name, source.chapter) for name in layout.page_names]
-        pieces.append(pdfmerge.Piece(layout.pdf, source.owned))
-    furniture = _furniture(tree, sheets, printer, cache, environment, result)
-    result.pages = len(sheets)
+    own_pool = pool is None and can_fork()
+    if own_pool:
+        pool = PrintPool(min(os.cpu_count() or 1, MAX_WORKERS)) if MAX_WORKERS > 1 else None
+    printing = Printing(settings, PieceCache(cache_root), base, environment, pool)
+    try:
+        layouts = printing.lay_out(sources)
+        layouts, sources, furniture = _with_front_and_furniture(tree, sources, layouts, printing)
+    finally:
+        if own_pool and pool is not None:
+            pool.close()
+    result = printing.result
+    pieces = [pdfmerge.Piece(lay.pdf, src.owned) for src, lay in zip(sources, layouts, strict=True)]
+    result.pages = sum(len(layout.page_names) for layout in layouts)
     joined = pdfmerge.merge(pieces, furniture.pdf)
     for name, value in _document_info(layouts[0].pdf).items():
         joined.docinfo[pikepdf.Name("/" + name)] = value
@@ -426,20 +353,6 @@ def _attach(pdf: pikepdf.Pdf, attachments: tuple[PdfAttachment, ...], epoch: int
     _media_types(pdf, attachments)
 
 
-def _furniture(tree, sheets, printer, cache, environment, result) -> PieceLayout:
-    """The page furniture's sheets, laid out (or from the cache: they change with the page
-    count and the chapter titles only)."""
-    source = furniture_html(tree, sheets)
-    name = "furniture-" + key(source, environment)
-    cached = cache.get(name)
-    if cached is not None:
-        return cached
-    furniture = printer.lay_out(source, [], tagged=False, mend=False)
-    cache.put(name, furniture)
-    result.layouts += 1
-    return furniture
-
-
 def _document_info(first_piece: bytes) -> dict[str, str]:
     import pikepdf
 
@@ -447,73 +360,103 @@ def _document_info(first_piece: bytes) -> dict[str, str]:
         return {str(k)[1:]: str(v) for k, v in pdf.docinfo.items() if isinstance(v, pikepdf.String)}
 
 
-def _lay_out_all(
-    sources, printer, cache, base, environment, result, mend: bool = True
-) -> list[PieceLayout]:
-    """Each piece from the cache, or laid out (in parallel where it pays)."""
-    layouts: list[PieceLayout | None] = []
-    todo: list[int] = []
-    for index, source in enumerate(sources):
-        name = key(source.html, environment, _image_digest(source.html, base))
-        cached = cache.get(name)
-        layouts.append(cached)
-        if cached is None:
-            todo.append(index)
-        else:
-            result.reused.append(source.name)
-    workers = _workers(len(todo))
-    # The longest first, so that two workers finish together.
-    order = sorted(todo, key=lambda i: -len(sources[i].html))
-    if workers:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+class Printing:
+    """One PDF's pieces: each from the cache, or laid out (in the pool's workers, in
+    parallel, the longest first; or here)."""
+
+    def __init__(self, settings, cache: PieceCache, base: Path, environment: str, pool):
+        self.settings = settings
+        self.cache = cache
+        self.base = base
+        self.environment = environment
+        self.pool = pool
+        self.result = PrintResult(0, 0, {})
+
+    def _name(self, source: PieceSource) -> str:
+        return key(source.html, self.environment, _image_digest(source.html, self.base))
+
+    def lay_out(self, sources: list[PieceSource]) -> list[PieceLayout]:
+        layouts: list[PieceLayout | None] = [self.cache.get(self._name(s)) for s in sources]
+        todo = [i for i, layout in enumerate(layouts) if layout is None]
+        self.result.reused += [s.name for s, lay in zip(sources, layouts, strict=True) if lay]
+        order = sorted(todo, key=lambda i: -len(sources[i].html))
+        if self.pool is not None and todo:
+            from reportkit.printworker import in_worker
+
             futures = {
-                i: pool.submit(
-                    _in_worker, printer, sources[i].html, cache.remembered(sources[i].name)
+                i: self.pool.executor.submit(
+                    in_worker,
+                    self.settings,
+                    sources[i].html,
+                    self.cache.remembered(sources[i].name),
+                    sources[i].tagged,
+                    sources[i].mend,
                 )
                 for i in order
             }
             done = {i: future.result() for i, future in futures.items()}
-    else:
-        done = {}
-        for i in order:
-            progress.detail(f"laying out {sources[i].name}")
-            done[i] = printer.lay_out(sources[i].html, cache.remembered(sources[i].name), mend=mend)
-    for index in todo:
-        layout = done[index]
-        if isinstance(layout, str):
-            raise ReportError(layout)
-        source = sources[index]
-        name = key(source.html, environment, _image_digest(source.html, base))
-        cache.put(name, layout)
-        cache.remember(source.name, layout.mends)
-        layouts[index] = layout
-        result.laid_out.append(source.name)
-        result.layouts += layout.layouts
-        result.rounds[source.name] = layout.layouts - 1
-    return layouts
+        else:
+            from reportkit.printworker import in_worker
+
+            done = {}
+            for i in order:
+                progress.detail(f"laying out {sources[i].name}")
+                source = sources[i]
+                remembered = self.cache.remembered(source.name)
+                done[i] = in_worker(
+                    self.settings, source.html, remembered, source.tagged, source.mend
+                )
+        for index in todo:
+            layout = done[index]
+            if isinstance(layout, str):
+                raise ReportError(layout)
+            source = sources[index]
+            self.cache.put(self._name(source), layout)
+            if source.mend:
+                self.cache.remember(source.name, layout.mends)
+            layouts[index] = layout
+            self.result.laid_out.append(source.name)
+            self.result.layouts += layout.layouts
+            self.result.rounds[source.name] = layout.layouts - 1
+        return layouts
 
 
-def _with_front(tree, sources, layouts, printer, cache, base, environment, result):
-    """The front matter (cover, imprint, contents) before the chapters, its contents page
-    numbered from where the chapters fell; laid out again if its own length changes."""
-    front_pages = cache.store.get_json("front-pages.json") if cache.store else None
-    front_pages = front_pages or 3
+def _with_front_and_furniture(tree, sources, layouts, printing: Printing):
+    """The front matter (cover, imprint, contents) before the pieces — its contents page
+    numbered from where the chapters fell — and the page furniture of all the pages, laid out
+    side by side from the front matter's length last time (again if it changed)."""
+    store = printing.cache.store
+    front_names = (store.get_json("front-pages.json") if store else None) or [
+        "cover",
+        "front",
+        "front",
+    ]
+    if not isinstance(front_names, list):
+        front_names = ["cover", *["front"] * (int(front_names) - 1)]
+    chapter_sheets = [
+        (name, source.chapter)
+        for source, layout in zip(sources, layouts, strict=True)
+        for name in layout.page_names
+    ]
+    if not sources or sources[0].name == "document":  # no chapters: no front matter apart
+        furniture_source = furniture_html(tree, chapter_sheets)
+        (furniture,) = printing.lay_out([furniture_source])
+        return layouts, sources, furniture
     for _ in range(3):
         page_of = {}
-        start = front_pages
+        start = len(front_names)
         for source, layout in zip(sources, layouts, strict=True):
             for anchor, page in layout.anchors.items():
                 if anchor in source.owned:  # not a stand-in for another piece's name
                     page_of[anchor] = start + page + 1
             start += len(layout.page_names)
         front = front_piece(tree, page_of)
-        front_layout = _lay_out_all([front], printer, cache, base, environment, result, mend=False)[
-            0
-        ]
-        if len(front_layout.page_names) == front_pages:
+        sheets = [(name, "") for name in front_names] + chapter_sheets
+        furniture_source = furniture_html(tree, sheets)
+        front_layout, furniture = printing.lay_out([front, furniture_source])
+        if front_layout.page_names == front_names:
             break
-        front_pages = len(front_layout.page_names)
-    if cache.store:
-        cache.store.put_json("front-pages.json", front_pages)
-    return [front_layout, *layouts], [front, *sources]
+        front_names = front_layout.page_names
+    if store:
+        store.put_json("front-pages.json", front_names)
+    return [front_layout, *layouts], [front, *sources], furniture

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-from weasyprint.pdf import tags as weasyprint_tags
 
 from reportkit.printdom import NOTE_ELEMENT
 
@@ -34,6 +33,8 @@ def footnote_tags() -> Iterator[None]:
     WeasyPrint maps HTML elements to PDF tags by name only (tags._get_pdf_tag), so the print
     DOM gives footnotes an element name of their own (printdom.NOTE_ELEMENT).
     """
+    from weasyprint.pdf import tags as weasyprint_tags
+
     original = weasyprint_tags._get_pdf_tag
 
     def pdf_tag(tag):

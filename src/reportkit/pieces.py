@@ -34,6 +34,8 @@ class PieceSource:
     html: str
     owned: set[str] = field(default_factory=set)  # ids this piece defines
     chapter: str = ""  # the running head of its pages: the chapter's heading
+    tagged: bool = True  # the page furniture is not: it is drawn over pages as an artifact
+    mend: bool = True  # front matter and furniture hold no flowing text to mend
 
 
 def split_chapters(tree: HtmlElement) -> list[HtmlElement] | None:
@@ -120,9 +122,8 @@ def front_piece(tree: HtmlElement, page_of: dict[str, int]) -> PieceSource:
         link.set("data-page", str(page_of.get(link.get("href", "").lstrip("#"), "")))
     owned = _ids(holder)
     stubs = _stand_ins(holder, owned)
-    return PieceSource(
-        "front", _document(tree, [*stubs, *holder], NO_MARGIN_BOXES + TOC_PAGE_CSS), owned
-    )
+    html = _document(tree, [*stubs, *holder], NO_MARGIN_BOXES + TOC_PAGE_CSS)
+    return PieceSource("front", html, owned, mend=False)
 
 
 def whole_piece(tree: HtmlElement) -> PieceSource:
@@ -136,7 +137,7 @@ def css_string(text: str) -> str:
     return '"' + re.sub(r'(["\\])', r"\\\1", text).replace("\n", " ") + '"'
 
 
-def furniture_html(tree: HtmlElement, sheets: list[tuple[str, str]]) -> str:
+def furniture_html(tree: HtmlElement, sheets: list[tuple[str, str]]) -> PieceSource:
     """One empty sheet per page of the report, with its @page name and running head: laid
     out, their margin boxes are the page furniture (print.css) of the joined pages."""
     body = []
@@ -150,4 +151,4 @@ def furniture_html(tree: HtmlElement, sheets: list[tuple[str, str]]) -> str:
         sheet.set("class", "rk-sheet")
         body.append(sheet)
     css = "body { margin: 0 } .rk-sheet { height: 1px; margin: 0; padding: 0 }\n"
-    return _document(tree, body, css)
+    return PieceSource("furniture", _document(tree, body, css), set(), tagged=False, mend=False)

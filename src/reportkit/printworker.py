@@ -1,0 +1,114 @@
+"""Laying out one piece of the report with WeasyPrint: in a worker process, or in this one.
+
+Everything here imports WeasyPrint; the rest of the printing (pdf.py: cutting, caching,
+joining) does not, so that workers started at the beginning of a render import it while the
+report is being prepared, on the machine's other core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from reportkit.errors import ReportError
+from reportkit.paginate import Mend, PieceLayout, lay_out_piece
+from reportkit.pdfua import footnote_tags
+
+
+class OfflineFetcher(URLFetcher):
+    """Loads files from the allowed folders only; anything from the network stops the print."""
+
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"})
+        self.allowed = [p.resolve() for p in allowed]
+
+    def fetch(self, url, headers=None):
+        scheme = urlparse(url).scheme.lower()
+        if scheme == "file":
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.allowed):
+                raise FatalURLFetchingError(
+                    f"the report refers to {path}, outside the project and its output"
+                )
+        elif scheme != "data":
+            raise FatalURLFetchingError(
+                f"the report loads {url} from the network; reports render offline: "
+                "copy the file into the project and refer to it by a relative path"
+            )
+        return super().fetch(url, headers)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def source_date_epoch(epoch: int) -> Iterator[None]:
+    """Fix the clock that fontTools stamps into embedded font subsets (unless the user set it)."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if previous is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def lay_out(
+    settings, source: str, remembered: list[Mend], tagged: bool = True, mend: bool = True
+) -> PieceLayout:
+    """Lay out one piece's document (mending its pages) and write it as PDF bytes.
+
+    settings: pdf.PrintSettings (base URL, readable folders, clock, PDF variant)."""
+    fonts = FontConfiguration()
+    fetcher = OfflineFetcher([Path(p) for p in settings.allowed])
+    images: dict = {}
+
+    def render(text: str):
+        document = weasyprint.HTML(string=text, base_url=settings.base_url, url_fetcher=fetcher)
+        return document.render(font_config=fonts, cache=images)
+
+    def write(document) -> bytes:
+        if not tagged:  # the page furniture: drawn as an artifact over the pages
+            return document.write_pdf(pdf_identifier=b"reportkit-piece")
+        with footnote_tags():
+            return document.write_pdf(
+                pdf_tags=True, pdf_identifier=b"reportkit-piece", pdf_variant=settings.variant
+            )
+
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        with source_date_epoch(settings.epoch):
+            result = lay_out_piece(source, render, remembered, write, mend)
+    except FatalURLFetchingError as exc:
+        raise ReportError(f"cannot print the PDF: {exc}") from None
+    finally:
+        logger.removeHandler(collector)
+    missing = [m for m in collector.messages if "Failed to load" in m]
+    if missing:
+        raise ReportError(f"cannot print the PDF: {missing[0]}", hint="fix the path in the content")
+    return result
+
+
+def in_worker(settings, source: str, remembered: list[Mend], tagged: bool, mend: bool):
+    """A piece laid out in a worker process; errors come back as text (they pickle)."""
+    try:
+        return lay_out(settings, source, remembered, tagged, mend)
+    except ReportError as error:
+        return str(error)
