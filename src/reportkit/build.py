@@ -105,12 +105,14 @@ def render(
     formats: tuple[str, ...] = FORMATS,
     final: bool = False,
     edition: str | None = None,
+    pool=None,
 ) -> BuildResult:
     """Render the project at root into its output folder; the last good output survives failure.
 
     final renders the publication (no draft mark); the gate before it is the caller's
     (`reportkit render --final` runs `check --final` first). edition names the language
-    edition to render (reportkit.editions): None the source edition, "all" every one.
+    edition to render (reportkit.editions): None the source edition, "all" every one. pool:
+    the printer's workers (pdf.start_print_pool), when the caller started them already.
     """
     started = time.perf_counter()
     project = find_project(root)
@@ -133,7 +135,7 @@ def render(
         results = []
         for each in chosen:
             with edition_project(project, each, draft=not project.settings.final) as variant:
-                results.append(_render_embedded(variant, formats, started))
+                results.append(_render_embedded(variant, formats, started, pool))
     return combined(results, time.perf_counter() - started)
 
 
@@ -150,7 +152,7 @@ def combined(results: list[BuildResult], seconds: float) -> BuildResult:
     return total
 
 
-def _render_embedded(project, formats: tuple[str, ...], started: float) -> BuildResult:
+def _render_embedded(project, formats: tuple[str, ...], started: float, pool=None) -> BuildResult:
     request = {"formats": sorted(formats), "final": project.settings.final}
     unchanged = up_to_date(project.root, request)
     if unchanged is not None:
@@ -161,12 +163,12 @@ def _render_embedded(project, formats: tuple[str, ...], started: float) -> Build
 
     # The printer's workers start now: they import WeasyPrint while the report is prepared.
     printing = "pdf" in formats and project.settings.pdf
-    pool = start_print_pool() if printing else None
+    own_pool = start_print_pool() if printing and pool is None else None
     try:
-        return _prepare_and_render(project, formats, started, request, pool)
+        return _prepare_and_render(project, formats, started, request, pool or own_pool)
     finally:
-        if pool is not None:
-            pool.close()
+        if own_pool is not None:
+            own_pool.close()
 
 
 def _prepare_and_render(project, formats, started: float, request: dict, pool) -> BuildResult:

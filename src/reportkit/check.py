@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from reportkit.cache import Store, key
 from reportkit.draft import source_files, unfinished_text
 from reportkit.editions import select_editions, translation_errors, translation_status
 from reportkit.engines.assemble import Assembled
@@ -17,6 +16,7 @@ from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
 from reportkit.sandbox import project_path
+from reportkit.statistics import package_problems_cached
 from reportkit.yamlio import load_yaml
 
 ID_ATTRIBUTE = re.compile(r"\{[^}]*#([A-Za-z][\w:.-]*)")
@@ -358,7 +358,7 @@ def check_project(root: Path, edition: str | None = "all") -> list[Problem]:
         return [Problem.from_error(error)]
     prepared = None
     stats = project.path(project.settings.stats)
-    data_problems = data_package_problems(project, stats) if stats.is_dir() else []
+    data_problems = package_problems_cached(project, stats) if stats.is_dir() else []
     # A bad data package would stop prepare at its first row: list every bad row instead.
     problems += [Problem.from_error(error) for error in data_problems]
     try:
@@ -390,32 +390,6 @@ def check_project(root: Path, edition: str | None = "all") -> list[Problem]:
     except ReportError as error:
         problems.append(Problem.from_error(error))
     return _sorted(problems)
-
-
-def data_package_problems(project, stats: Path) -> list[ReportError]:
-    """Every bad row of the data package, remembered by the package's bytes: frictionless
-    reads every row, and an unchanged package needs no second reading."""
-    files = sorted(p for p in stats.rglob("*") if p.is_file())
-    store = Store(project.root, "check")
-    name = "package-" + key([p.name for p in files], *[p.read_bytes() for p in files]) + ".json"
-    known = store.get_json(name)
-    if known is not None:
-        return [ReportError(m, Location(*where) if where else None, h) for m, where, h in known]
-    from reportkit.data.package import package_problems
-
-    problems = package_problems(stats, project.settings.stats)
-    store.put_json(
-        name,
-        [
-            [
-                p.message,
-                [str(p.location.path), p.location.line, p.location.column] if p.location else None,
-                p.hint,
-            ]
-            for p in problems
-        ],
-    )
-    return problems
 
 
 def _gist(problem: Problem) -> tuple:

@@ -49,15 +49,22 @@ def _progress(quiet: bool, verbose: bool):
         with progress.listening(listener):
             yield
         return
-    with stderr.status("rendering …") as status:
+    from rich.live import Live
+    from rich.spinner import Spinner
+
+    # Refreshed on each news, not by a thread of its own: the render forks its printer's
+    # workers, which is safe from a single-threaded process only.
+    spinner = Spinner("dots", text="rendering …")
+    with Live(spinner, console=stderr, auto_refresh=False, transient=True) as live:
         current = {"step": ""}
 
         def update(kind: str, message: str) -> None:
             if kind == "step":
                 current["step"] = message
-                status.update(message)
+                spinner.update(text=message)
             else:
-                status.update(f"{current['step']} · {message}")
+                spinner.update(text=f"{current['step']} · {message}")
+            live.refresh()
 
         with progress.listening(update):
             yield

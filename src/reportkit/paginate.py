@@ -51,8 +51,9 @@ def is_figure(element) -> bool:
 
 
 def fingerprint(element: HtmlElement) -> str:
-    """What a block is, to find it again in the next render (flow numbers may change)."""
-    text = " ".join(element.text_content().split())
+    """What a block is, to find it again in the next render (flow numbers may change): its
+    tag, id and opening words, so that an edit further on in a paragraph keeps its mends."""
+    text = " ".join(element.text_content().split())[:120]
     digest = hashlib.sha256(f"{element.tag}|{element.get('id', '')}|{text}".encode())
     return digest.hexdigest()[:20]
 

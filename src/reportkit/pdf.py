@@ -156,6 +156,7 @@ class PrintSettings:
 
 
 def _warm_up() -> None:
+    progress.silence()
     import reportkit.printworker  # noqa: F401 - WeasyPrint imported while the parent works
 
 

@@ -32,3 +32,9 @@ def listening(listener: Listener | None) -> Iterator[None]:
         yield
     finally:
         _listener.reset(token)
+
+
+def silence() -> None:
+    """No listener in this context (a worker process: its news would go to a copy of the
+    parent's terminal display)."""
+    _listener.set(None)

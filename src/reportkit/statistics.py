@@ -126,6 +126,33 @@ def prepare_statistics(project: Project, prepared) -> None:
     )
 
 
+def package_problems_cached(project, stats: Path) -> list[ReportError]:
+    """Every bad row of the data package, remembered by the package's bytes: frictionless
+    reads every row, and an unchanged package needs no second reading (by `check` or by
+    the render that follows it)."""
+    files = sorted(p for p in stats.rglob("*") if p.is_file())
+    store = Store(project.root, "check")
+    name = "package-" + key([p.name for p in files], *[p.read_bytes() for p in files]) + ".json"
+    known = store.get_json(name)
+    if known is not None:
+        return [ReportError(m, Location(*where) if where else None, h) for m, where, h in known]
+    from reportkit.data.package import package_problems
+
+    problems = package_problems(stats, project.settings.stats)
+    store.put_json(
+        name,
+        [
+            [
+                p.message,
+                [str(p.location.path), p.location.line, p.location.column] if p.location else None,
+                p.hint,
+            ]
+            for p in problems
+        ],
+    )
+    return problems
+
+
 def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
     from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
     from reportkit.charts.catalogue import load_charts
@@ -138,7 +165,10 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
     from reportkit.data.provenance import Sourced, sources_csv
 
     settings = project.settings
-    package = load_package(stats_dir, settings.stats)
+    problems = package_problems_cached(project, stats_dir)
+    if problems:
+        raise problems[0]
+    package = load_package(stats_dir, settings.stats, validated=True)
     sourced: list[Sourced] = []
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)

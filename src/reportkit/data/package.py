@@ -227,9 +227,10 @@ def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
     return sorted(problems, key=lambda p: natural_key(str(p.location or "")))
 
 
-def load_package(directory: Path, display_dir: str) -> DataPackage:
-    """Validate the data package (first problem raised) and load each resource as a DataFrame."""
-    problems = package_problems(directory, display_dir)
+def load_package(directory: Path, display_dir: str, validated: bool = False) -> DataPackage:
+    """Validate the data package (first problem raised; not again when `validated`) and load
+    each resource as a DataFrame."""
+    problems = [] if validated else package_problems(directory, display_dir)
     if problems:
         raise problems[0]
     display = f"{display_dir}/{DESCRIPTOR}"
