@@ -133,8 +133,10 @@ for spec in sorted(Path(sys.argv[1], "_generated", "charts").glob("*.vl.json")):
 """
 
 
-def edit_sentence(project: Path, round_number: int) -> None:
-    session = project / "content" / "sessions" / "panel-2.qmd"
+def edit_sentence(project: Path, round_number: int, file: str = "sessions/panel-2.qmd") -> None:
+    """A sentence of one content file edited: by default a session of the longest chapter
+    (22 of the example's 41 pages), which is laid out again whole."""
+    session = project / "content" / file
     text = session.read_text(encoding="utf-8")
     text = re.sub(r" \(edit \d+\)", "", text, count=1)
     first = text.index(". ") + 1
@@ -219,6 +221,8 @@ def main() -> None:
         add("no change", reportkit(env, "render", project, "-q"))
         edit_sentence(project, number)
         add("one sentence edited", reportkit(env, "render", project, "-q"))
+        edit_sentence(project, number, "analysis.qmd")
+        add("one sentence edited (9-page chapter)", reportkit(env, "render", project, "-q"))
         edit_csv_value(project, number)
         add("one CSV value changed", reportkit(env, "render", project, "-q"))
         add("check", reportkit(env, "check", project))
@@ -251,6 +255,11 @@ def main() -> None:
         ),
         "no change": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", "≤ 0.10 × cold"),
         "one sentence edited": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", "≤ 0.35 × cold"),
+        "one sentence edited (9-page chapter)": (
+            "× cold",
+            lambda c, w: f"{w / cold_wall:.2f}",
+            "≤ 0.35 × cold",
+        ),
         "one CSV value changed": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", "≤ 0.35 × cold"),
         "check": ("s", lambda c, w: f"{w:.2f} s", "≤ 1 s"),
         "--to html (after an edit)": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", ""),

@@ -123,9 +123,13 @@ class PrintResult:
 
 
 def _assets_digest(folder: Path) -> str:
-    """Everything a piece's look depends on besides its HTML: stylesheets, fonts, images."""
+    """Everything a piece's look depends on besides its HTML: stylesheets and images (not the
+    web fonts: print uses the font files, named in each piece's own HTML by print_fonts)."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        relative = path.relative_to(folder).as_posix()
+        if relative.startswith("fonts/") or relative == "fonts.css":
+            continue
         if path.is_file() and path.suffix.lower() not in (".js", ".html"):
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())

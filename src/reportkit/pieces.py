@@ -141,8 +141,10 @@ def furniture_html(tree: HtmlElement, sheets: list[tuple[str, str]]) -> PieceSou
     """One empty sheet per page of the report, with its @page name and running head: laid
     out, their margin boxes are the page furniture (print.css) of the joined pages."""
     body = []
+    mark = next(iter(tree.xpath("//body//*[contains(@class, 'draft-mark')]")), None)
+    draft = " ".join(mark.text_content().split()) if mark is not None else ""
     for number, (page_name, chapter) in enumerate(sheets):
-        style = f"string-set: chapter {css_string(chapter)}"
+        style = f"string-set: chapter {css_string(chapter)}, draft {css_string(draft)}"
         if page_name:
             style += f"; page: {page_name}"
         if number + 1 < len(sheets):

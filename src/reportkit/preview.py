@@ -142,7 +142,7 @@ class Preview:
         for changes in watchfiles.watch(
             *watched_paths(self.root),
             stop_event=self.stop_event,
-            debounce=200,
+            debounce=50,  # an editor's save is one write: no need to wait for more
             step=50,
             rust_timeout=200,
             yield_on_timeout=True,
