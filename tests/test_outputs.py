@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -69,6 +70,29 @@ def outputs_are_one_edition(project) -> str:
     return html_edition
 
 
+def processes_rendering(project) -> list[int]:
+    """Processes whose command line names the project: a render and its printer's workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"render" in command and str(project).encode() in command:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until_gone(project, bound: float = 60.0) -> list[int]:
+    """Orphans still alive after a generous bound (killed parents' workers must follow them)."""
+    deadline = time.monotonic() + bound
+    while (left := processes_rendering(project)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
 def test_killed_renders_leave_the_previous_outputs_or_the_new_ones(rendered_mini, tmp_path):
     """SIGKILL at several moments of a render (bounded: five kills, waiting on output, not on
     the clock's precision)."""
@@ -90,6 +114,7 @@ def test_killed_renders_leave_the_previous_outputs_or_the_new_ones(rendered_mini
         time.sleep(delay)
         render.send_signal(signal.SIGKILL)
         render.wait()
+        assert not wait_until_gone(project), "a killed render's workers outlived it"
         seen.add(outputs_are_one_edition(project))
     proc = run_reportkit("render", project)
     assert proc.returncode == 0, proc.stderr

@@ -70,13 +70,15 @@ def render_lock(root: Path) -> Iterator[None]:
     except OSError as error:
         raise _cannot_write(lock_dir, error, root) from None
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        # A POSIX record lock belongs to this process alone: the printer's forked workers do
+        # not inherit it, so a killed render never leaves its lock held by an orphan.
+        fcntl.lockf(handle, fcntl.LOCK_EX)
         _held[root] = 1
         try:
             yield
         finally:
             _held.pop(root, None)
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import mimetypes
 import multiprocessing
 import os
 import re
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -159,7 +160,21 @@ class PrintSettings:
     variant: str | None = "pdf/ua-1"  # or "pdf/a-3b" (pdfmerge and pdfua finish the whole)
 
 
-def _warm_up() -> None:
+def _die_with_parent(parent: int) -> None:
+    """A killed render must not leave its workers waiting forever for work (Linux only)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _warm_up(parent: int) -> None:
+    _die_with_parent(parent)
     progress.silence()
     import reportkit.printworker  # noqa: F401 - WeasyPrint imported while the parent works
 
@@ -171,9 +186,11 @@ class PrintPool:
     def __init__(self, workers: int):
         context = multiprocessing.get_context("fork")
         self.workers = workers
-        self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+        self.executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
+        )
         for _ in range(workers):
-            self.executor.submit(_warm_up)
+            self.executor.submit(progress.silence)
 
     def close(self) -> None:
         self.executor.shutdown(cancel_futures=True)
