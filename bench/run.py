@@ -12,6 +12,8 @@ once, in turn, so a loaded machine slows all cases alike. Cases on the example r
 - raw baseline: the same pandoc call, WeasyPrint's own command on the same print HTML, and
   vl-convert on the same chart specs, each run directly as its own process;
 - preview: an edit to one session until the running preview has rebuilt the page;
+- the PDF step (`reportkit pdf`) on the embedded engine's HTML and, where real Quarto is
+  installed (`.tools/quarto` or PATH), on Quarto's HTML of the same project (issue 9's ratio);
 - scale: synthetic conferences of about 40, 120 and 500 pages (bench/synthetic.py), cold,
   with wall, CPU, peak memory, layouts and the growth exponent, each beside its raw baseline.
 
@@ -39,6 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
 
 PYTHON = sys.executable
+ROOT = Path(__file__).resolve().parent.parent
+QUARTO = next(
+    (str(p) for p in [ROOT / ".tools/quarto/bin/quarto"] if p.is_file()), shutil.which("quarto")
+)
 
 
 @dataclass
@@ -189,6 +195,23 @@ def preview_latency(project: Path, env: dict, rounds: int) -> list[float]:
     return results
 
 
+def pdf_steps(work: Path, env: dict, rounds: int, add) -> None:
+    """`reportkit pdf` on the embedded HTML and on real Quarto's HTML, rounds interleaved."""
+    embedded = synthetic.copy_example(work / "pdf-embedded")
+    reportkit(env, "render", embedded, "--to", "html", "-q")
+    quarto = None
+    if QUARTO:
+        quarto = synthetic.copy_example(work / "pdf-quarto")
+        path = f"{Path(PYTHON).parent}{os.pathsep}{env['PATH']}"
+        measure([QUARTO, "render", str(quarto)], {**env, "PATH": path}, cwd=quarto)
+    for _ in range(rounds):
+        for name, project in (("embedded", embedded), ("Quarto's", quarto)):
+            if project is not None:
+                cache = project / ".reportkit" / "cache" / "pdf"
+                shutil.rmtree(cache, ignore_errors=True)  # the step itself, not the cache
+                add(f"pdf step, {name} HTML", reportkit(env, "pdf", project))
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -239,6 +262,7 @@ def main() -> None:
                 "",
             ),
         )
+    pdf_steps(work, env, args.rounds, add)
     preview_project = synthetic.copy_example(work / "preview")
     reportkit(env, "render", preview_project, "--to", "html", "-q")
     latency = preview_latency(preview_project, env, max(3, args.rounds))
@@ -264,6 +288,13 @@ def main() -> None:
         "check": ("s", lambda c, w: f"{w:.2f} s", "≤ 1 s"),
         "--to html (after an edit)": ("× cold", lambda c, w: f"{w / cold_wall:.2f}", ""),
     }
+    if "pdf step, Quarto's HTML" in cases:
+        embedded_wall = median([m.wall for m in cases["pdf step, embedded HTML"]])
+        targets["pdf step, Quarto's HTML"] = (
+            "× embedded",
+            lambda c, w: f"{w / embedded_wall:.2f} × embedded",
+            "≈ 1 × embedded",
+        )
     print(f"\nreportkit benchmark, {args.rounds} round(s), medians; {os.cpu_count()} cores\n")
     print("| case | wall s | CPU s | peak MB | ratio | target |")
     print("|---|---|---|---|---|---|")
