@@ -79,6 +79,10 @@ def reader_view(path: Path) -> dict[str, list]:
         "footnotes": [words(li) for li in doc.xpath("//section[contains(@class,'footnotes')]//li")],
         "citations": [words(c) for c in main.xpath(".//*[contains(@class,'citation')]")]
         + [words(e) for e in doc.xpath("//*[contains(@class,'csl-entry')]")],
+        "column widths": [
+            [col.get("style") for col in table.xpath("./colgroup/col")]
+            for table in main.xpath(".//table")
+        ],
         "shortcodes": [
             (s.get("id"), words(s))
             for s in main.xpath(".//span[@id]")

@@ -48,6 +48,8 @@ def split_chapters(tree: HtmlElement) -> list[HtmlElement] | None:
         if not isinstance(child.tag, str):
             continue
         kids = [c for c in child if isinstance(c.tag, str)]
+        if not kids and not (child.text or "").strip():
+            continue  # nothing to print: Quarto's appendix once its footnotes went inline
         if child.tag != "section" or not kids or kids[0].tag != "h1":
             return None
         chapters.append(child)

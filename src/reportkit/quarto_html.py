@@ -223,7 +223,8 @@ def print_document(
         body.append(draft_element(draft))
     if cover is not None:
         header = _adopt(_element("header", class_="cover", id="cover"), cover)
-        if logo:
+        # A page finished before (reportkit pdf run again) has its logo already.
+        if logo and not header.xpath(".//img[contains(@class, 'cover-logo')]"):
             header.insert(0, _element("img", class_="cover-logo", src=logo, alt=""))
         body.append(header)
     if imprint is not None:

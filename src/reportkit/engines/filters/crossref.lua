@@ -76,21 +76,47 @@ local function number_sections(doc, depth)
   })
 end
 
--- A trailing "{#tbl-x}" in a table caption is Quarto's way to label a table.
+local function strip_trailing_space(inlines)
+  while #inlines > 0 and (inlines[#inlines].t == "Space" or inlines[#inlines].t == "SoftBreak") do
+    inlines:remove(#inlines)
+  end
+end
+
+-- A trailing attribute block in a table caption, "{#tbl-x tbl-colwidths="[70,30]"}", is
+-- Quarto's way to label a table and give it attributes. Read as Quarto reads it
+-- (parseTableCaption): the text from the first inline opening with "{", curly quotes made
+-- straight, parsed as a heading's attributes; removed from the caption when it parsed.
+local function caption_attributes(inlines)
+  strip_trailing_space(inlines)
+  local last = inlines[#inlines]
+  if not last or last.t ~= "Str" or not last.text:match("}%s*$") then return nil end
+  local begin
+  for i = 1, #inlines do
+    if inlines[i].t == "Str" and inlines[i].text:sub(1, 1) == "{" then begin = i; break end
+  end
+  if not begin then return nil end
+  local text = pandoc.utils.stringify(pandoc.Inlines({ table.unpack(inlines, begin, #inlines) }))
+  text = text:gsub("“", "'"):gsub("”", "'")
+  local heading = pandoc.read("## " .. text, "markdown").blocks[1]
+  if not heading or heading.t ~= "Header" or #heading.content > 0 then return nil end
+  for _ = begin, #inlines do inlines:remove(begin) end
+  strip_trailing_space(inlines)
+  return heading.attr
+end
+
 local function table_label(tbl)
   if tbl.identifier and tbl.identifier ~= "" then return tbl.identifier end
   local long = tbl.caption.long
   if #long == 0 then return "" end
-  local last = long[#long]
-  local inlines = last.content
+  local inlines = long[#long].content
   if not inlines or #inlines == 0 then return "" end
-  local text = pandoc.utils.stringify(inlines[#inlines])
-  local label = text:match("^{#(tbl%-[%w%-_]+)}$")
-  if label then
-    inlines:remove(#inlines)
-    if #inlines > 0 and inlines[#inlines].t == "Space" then inlines:remove(#inlines) end
-    tbl.identifier = label
-    return label
+  local attr = caption_attributes(inlines)
+  if not attr then return "" end
+  for name, value in pairs(attr.attributes) do tbl.attributes[name] = value end
+  for _, class in ipairs(attr.classes) do tbl.classes:insert(class) end
+  if attr.identifier:match("^tbl%-") then
+    tbl.identifier = attr.identifier
+    return attr.identifier
   end
   return ""
 end

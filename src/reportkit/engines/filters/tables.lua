@@ -10,9 +10,65 @@ local function caption_text(tbl)
   return text
 end
 
+-- Column widths as Quarto sets them for HTML (tbl-colwidths, default "auto": pandoc's relative
+-- widths of a wide pipe table are kept unless a cell holds a link, whose markdown length says
+-- nothing of its printed width). A table's own attribute wins over the document's option.
+local document_colwidths = "auto"
+
+local function without_widths(tbl)
+  local simple = pandoc.utils.to_simple_table(tbl)
+  local widths = {}
+  for i = 1, #tbl.colspecs do widths[i] = 0 end
+  simple.widths = widths
+  return pandoc.utils.from_simple_table(simple)
+end
+
+local function has_link(tbl)
+  local found = false
+  pandoc.walk_block(pandoc.Div({ tbl }), { Link = function() found = true end })
+  return found
+end
+
+local function with_quarto_widths(tbl)
+  local setting = tbl.attributes["tbl-colwidths"] or document_colwidths
+  tbl.attributes["tbl-colwidths"] = nil
+  if setting == "false" or setting == false then return without_widths(tbl) end
+  if setting == "auto" and has_link(tbl) then return without_widths(tbl) end
+  if type(setting) == "string" and setting:match("^%s*%[?[%d%s.,]+%]?%s*$") then
+    local given = {}
+    for number in setting:gmatch("[%d.]+") do given[#given + 1] = tonumber(number) end
+    local widths, total = {}, 0
+    for i = 1, #tbl.colspecs do
+      widths[i] = given[math.min(i, #given)]
+      total = total + widths[i]
+    end
+    local function round(x, places)
+      local unit = 10 ^ places
+      return math.floor(x * unit + 0.5) / unit
+    end
+    for i = 1, #widths do
+      if total > 100 then widths[i] = round(widths[i] / total * 100, 1) end
+      widths[i] = round(widths[i] / 100, 2)
+    end
+    local simple = pandoc.utils.to_simple_table(tbl)
+    simple.widths = widths
+    return pandoc.utils.from_simple_table(simple)
+  end
+  return tbl
+end
+
 return {
   {
+    Meta = function(meta)
+      local setting = meta["tbl-colwidths"]
+      if setting ~= nil then
+        document_colwidths = type(setting) == "boolean" and setting or pandoc.utils.stringify(setting)
+      end
+    end,
+  },
+  {
     Table = function(tbl)
+      tbl = with_quarto_widths(tbl)
       -- A list of pairs, not a table keyed by name: Lua's key order varies from run to run.
       local attributes = { { "tabindex", "0" }, { "role", "region" }, { "aria-label", caption_text(tbl) } }
       return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
