@@ -17,7 +17,16 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRIES = ("_quarto.yml", "report.qmd", "content", "data", "images", "brands", "_extensions")
+ENTRIES = (
+    "_quarto.yml",
+    "report.qmd",
+    "content",
+    "data",
+    "images",
+    "brands",
+    "_extensions",
+    "translations",
+)
 PAGES_PER_DAY = 22
 BASE_PAGES = 41
 

@@ -60,7 +60,7 @@ def reader_view(path: Path) -> dict[str, list]:
         ],
         "contents": [(a.get("href"), words(a)) for a in doc.xpath("//nav[@id='TOC']//a[@href]")],
         "references": [
-            (a.get("href"), words(a))
+            (a.get("href"), words(a), doc.get_element_by_id(a.get("href")[1:], None) is not None)
             for a in main.xpath(
                 ".//a[starts-with(@href,'#fig-') or starts-with(@href,'#tbl-')"
                 " or starts-with(@href,'#sec-')]"

@@ -15,12 +15,17 @@ end
 -- nothing of its printed width). A table's own attribute wins over the document's option.
 local document_colwidths = "auto"
 
+-- Widths set on the column specs themselves: a round trip through pandoc.SimpleTable would
+-- drop the table's id, which cross-references link to.
+local function with_widths(tbl, widths)
+  for i, spec in ipairs(tbl.colspecs) do
+    tbl.colspecs[i] = { spec[1], widths[i] or pandoc.ColWidthDefault }
+  end
+  return tbl
+end
+
 local function without_widths(tbl)
-  local simple = pandoc.utils.to_simple_table(tbl)
-  local widths = {}
-  for i = 1, #tbl.colspecs do widths[i] = 0 end
-  simple.widths = widths
-  return pandoc.utils.from_simple_table(simple)
+  return with_widths(tbl, {})
 end
 
 local function has_link(tbl)
@@ -50,9 +55,7 @@ local function with_quarto_widths(tbl)
       if total > 100 then widths[i] = round(widths[i] / total * 100, 1) end
       widths[i] = round(widths[i] / 100, 2)
     end
-    local simple = pandoc.utils.to_simple_table(tbl)
-    simple.widths = widths
-    return pandoc.utils.from_simple_table(simple)
+    return with_widths(tbl, widths)
   end
   return tbl
 end
