@@ -9,7 +9,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from reportkit.draft import source_files, unfinished_text
-from reportkit.editions import select_editions, translation_errors, translation_status
+from reportkit.editions import (
+    edition_project,
+    select_editions,
+    translation_errors,
+    translation_status,
+)
 from reportkit.engines.assemble import Assembled
 from reportkit.engines.embedded import assemble_document, vet_content
 from reportkit.errors import Location, ReportError, did_you_mean, natural_key
@@ -381,7 +386,14 @@ def check_project(root: Path, edition: str | None = "all") -> list[Problem]:
     problems += [Problem.from_error(e) for e in content]
     # What pandoc finds (images by their real path, unsafe raw HTML), said once.
     vetted: list[ReportError] = []
-    vet_content(project, prepared, vetted)
+    # Vetted as `render` converts it (the source edition, with its links to the others), so
+    # content a render converted already is not converted again.
+    try:
+        (source,) = select_editions(project, None)
+        with edition_project(project, source) as as_rendered:
+            vet_content(as_rendered, prepared, vetted)
+    except ReportError as error:
+        vetted.append(error)
     said = {_gist(p) for p in problems}
     problems += [p for p in map(Problem.from_error, vetted) if _gist(p) not in said]
     problems += unfinished_problems(project)
