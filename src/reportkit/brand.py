@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from brand_yml import Brand
-from pydantic import ValidationError
-
+from reportkit.cache import Store, key
 from reportkit.errors import Location, ReportError
 from reportkit.sandbox import confined, project_path
 from reportkit.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from brand_yml import Brand
 
 DEFAULT_BRAND = "harbour"
 BUILTIN_BRANDS = ("harbour", "sandstone")
@@ -94,6 +97,31 @@ def project_brand_file(root: Path, setting: str | None) -> Path | None:
     return root / "_brand.yml" if (root / "_brand.yml").is_file() else None
 
 
+def _read_brand(root: Path, path: Path, display: str) -> BrandStyle:
+    """brand-yml's reading of the brand file, kept in the project's cache by the file's bytes:
+    brand-yml and its models take longer to import than a `check` takes to run."""
+    store = Store(root, "brand")
+    name = key(path.read_bytes(), path.parent.name, version("brand_yml"))
+    cached = store.get_json(f"{name}.json")
+    if cached is not None:
+        logo = Path(cached["logo"]) if cached["logo"] else None
+        return BrandStyle(**{**cached, "palette": tuple(cached["palette"]), "logo": logo})
+    from brand_yml import Brand
+    from pydantic import ValidationError
+
+    load_yaml(path, display)  # bounded and UTF-8 checked before brand-yml reads it
+    try:
+        brand = Brand.from_yaml(path)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        doc = load_yaml(path, display)
+        where = tuple(p for p in first["loc"] if isinstance(p, str | int))
+        raise doc.error(where, f"{'.'.join(map(str, where))}: {first['msg']}") from None
+    style = brand_style(brand, path.parent.name)
+    store.put_json(f"{name}.json", {**style.__dict__, "logo": style.logo and str(style.logo)})
+    return style
+
+
 def load_brand(root: Path, setting: str | None) -> BrandStyle:
     """The project's brand: _quarto.yml `brand:`, else _brand.yml, else reportkit's default."""
     builtin = False
@@ -112,15 +140,7 @@ def load_brand(root: Path, setting: str | None) -> BrandStyle:
         path = builtin_brand_dir(DEFAULT_BRAND) / "_brand.yml"
         display = f"reportkit brand '{DEFAULT_BRAND}'"
         builtin = True
-    load_yaml(path, display)  # bounded and UTF-8 checked before brand-yml reads it
-    try:
-        brand = Brand.from_yaml(path)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        doc = load_yaml(path, display)
-        key = tuple(p for p in first["loc"] if isinstance(p, str | int))
-        raise doc.error(key, f"{'.'.join(map(str, key))}: {first['msg']}") from None
-    style = brand_style(brand, path.parent.name)
+    style = _read_brand(root, path, display)
     if style.logo is not None:
         logo = style.logo if style.logo.is_absolute() else path.parent / style.logo
         if not builtin:  # a project's brand shows only the project's own files

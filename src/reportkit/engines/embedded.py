@@ -33,7 +33,6 @@ from reportkit.project import Project, Settings, document_settings
 from reportkit.sandbox import confined, project_path, readable_files
 from reportkit.sanitize import HINT as SANITIZE_HINT
 from reportkit.sanitize import unsafe_html
-from reportkit.webfonts import used_characters, write_web_fonts
 
 # Callouts before crossref: a heading used as a callout title must not be numbered.
 FILTERS = ("normalize.lua", "callouts.lua", "crossref.lua", "charts.lua")
@@ -293,6 +292,8 @@ def write_assets(
         (assets / "edition.css").write_text(css, encoding="utf-8")
     (assets / "print.css").write_text(print_css, encoding="utf-8")
     # The fonts keep the glyphs of the page, of its print furniture and of chart tooltips.
+    from reportkit.webfonts import used_characters, write_web_fonts
+
     characters = used_characters(text, print_css)
     rules = write_web_fonts(faces, characters, fonts_dir, project.path(CACHE_DIR) / "fonts")
     (assets / "fonts.css").write_text(rules, encoding="utf-8")
