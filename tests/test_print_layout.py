@@ -72,6 +72,70 @@ def test_every_chart_is_drawn_at_one_width_with_no_text_below_the_minimum(exampl
         assert sizes and min(sizes) >= MIN_FONT_SIZE, (svg.name, min(sizes))
 
 
+def _translation(transform: str | None) -> tuple[float, float] | None:
+    """A group's or text's translate(x,y); None when it also rotates (axis titles)."""
+    if not transform:
+        return 0.0, 0.0
+    if "rotate" in transform and not re.search(r"rotate\(0\)", transform):
+        return None
+    match = re.search(r"translate\(([-\d.]+),\s*([-\d.]+)\)", transform)
+    return (float(match.group(1)), float(match.group(2))) if match else (0.0, 0.0)
+
+
+def text_extents(svg: Path):
+    """Every horizontal text of a chart: (text, left, right) in the SVG's own pixels, its
+    width measured with the font's advance widths (the fontpkg file the chart was drawn
+    with)."""
+    from fontTools.ttLib import TTFont
+    from lxml import etree
+
+    from reportkit.fonts import font_faces
+
+    fonts: dict[tuple[str, str], TTFont] = {}
+
+    def advance(family: str, weight: str, text: str, size: float) -> float:
+        if (family, weight) not in fonts:
+            wanted = "700" if weight in ("bold", "700") else "400"
+            face = next(f for f in font_faces(family) if f.style == "normal" and f.weight == wanted)
+            fonts[family, weight] = TTFont(face.path, lazy=True)
+        font = fonts[family, weight]
+        cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
+        units = sum(metrics[cmap.get(ord(c), ".notdef")][0] for c in text)
+        return units * size / font["head"].unitsPerEm
+
+    def walk(element, x: float, y: float):
+        offset = _translation(element.get("transform"))
+        if offset is None:
+            return
+        x, y = x + offset[0], y + offset[1]
+        if element.tag.endswith("}text") and (element.text or "").strip():
+            family = (element.get("font-family") or "Fira Sans").split(",")[0].strip("'\" ")
+            size = float(re.match(r"[\d.]+", element.get("font-size") or "11").group(0))
+            width = advance(family, element.get("font-weight") or "400", element.text, size)
+            anchor = element.get("text-anchor") or "start"
+            left = x - {"start": 0, "middle": width / 2, "end": width}[anchor]
+            yield element.text, left, left + width
+        for child in element:
+            if isinstance(child.tag, str):
+                yield from walk(child, x, y)
+
+    root = etree.parse(str(svg)).getroot()
+    yield from walk(root, 0.0, 0.0)
+
+
+def test_no_chart_text_runs_off_its_chart(example):
+    """An annotation near the right edge once lost its year ("18 March 201")."""
+    charts = sorted((example.root / "_generated" / "charts").glob("*.svg"))
+    measured = 0
+    for svg in charts:
+        text = svg.read_text(encoding="utf-8")
+        width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', text).group(1))
+        for label, left, right in text_extents(svg):
+            measured += 1
+            assert left >= -0.5 and right <= width + 0.5, (svg.name, label, left, right, width)
+    assert measured > 50
+
+
 def test_chart_text_prints_at_one_size_in_every_figure(example, example_layout):
     """Axis labels are set in the brand's sans at 11 px = 8.25 pt on every figure page: no
     chart is shrunk to fit its legend."""

@@ -3,6 +3,7 @@ embedded in the PDF."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,21 @@ def font_faces(family: str, weights: tuple[int, ...] = USED_WEIGHTS) -> list[Fon
             continue
         faces.append(FontFace(fam.name, file.path, file.style, weight))
     return sorted(faces, key=lambda f: (f.style, f.weight, f.filename))
+
+
+@functools.cache
+def _regular_metrics(family: str) -> tuple[dict[int, str], dict[str, int], int]:
+    from fontTools.ttLib import TTFont
+
+    faces = font_faces(family)
+    face = next((f for f in faces if f.style == "normal" and f.weight == "400"), faces[0])
+    with TTFont(face.path, lazy=True) as font:
+        widths = {name: advance for name, (advance, _) in font["hmtx"].metrics.items()}
+        return dict(font.getBestCmap()), widths, font["head"].unitsPerEm
+
+
+def text_width(text: str, family: str, size: float) -> float:
+    """The width of text set in the family's regular face at size px (advance widths, no
+    kerning): enough to decide whether a chart's labels fit before it is drawn."""
+    cmap, widths, units = _regular_metrics(family)
+    return sum(widths.get(cmap.get(ord(c), ".notdef"), units // 2) for c in text) * size / units

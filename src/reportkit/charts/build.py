@@ -11,12 +11,15 @@ import altair as alt
 import pandas as pd
 
 from reportkit.charts.catalogue import Channel, Chart
-from reportkit.charts.theme import MIN_FONT_SIZE, ChartTheme
+from reportkit.charts.theme import LEGEND_COLUMNS, MIN_FONT_SIZE, ChartTheme
 from reportkit.data.package import DataPackage
 from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.sandbox import project_path
 from reportkit.textfile import read_text
 from reportkit.yamlio import YamlDocument
+
+# The legend starts under the plot, right of the y axis and its title (about 75 px here).
+Y_AXIS_ALLOWANCE = 80
 
 BAR_TYPES = ("bar", "grouped-bar", "stacked-bar")
 RECALLED_COLOUR = "#b8c7d9"
@@ -192,6 +195,7 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
             type=chart.color.type or "nominal",
             title=chart.color.title or chart.color.field,
             sort=list(dict.fromkeys(rows[chart.color.field])),
+            legend=alt.Legend(columns=_legend_columns(rows[chart.color.field], chart, theme)),
         )
         tooltip.append(alt.Tooltip(chart.color.field, title=chart.color.title or "Series"))
     tooltip.append(alt.Tooltip(chart.y.field, title=y["title"], format=chart.y.format or ",.0f"))
@@ -251,11 +255,14 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
             .mark_rule(strokeDash=[4, 3], color="#5b6570")
             .encode(x=alt.X(chart.x.field, **note_x))
         )
+        # A label on the right half of the axis reads leftwards from its rule, so it stays
+        # inside the chart ("…18 March 2016" was cut at the right edge).
+        leftwards = _position_on_axis(rows[chart.x.field], note.x) > 0.5
         text = (
             alt.Chart(rule_data)
             .mark_text(
-                align="left",
-                dx=4,
+                align="right" if leftwards else "left",
+                dx=-4 if leftwards else 4,
                 dy=-4,
                 baseline="bottom",
                 color="#5b6570",
@@ -272,6 +279,37 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
         ).resolve_scale(y="independent")
     # The width given is the whole chart's, axes included (Vega-Lite's fit-x).
     return combined.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def _legend_columns(labels: pd.Series, chart: Chart, theme: ChartTheme) -> int:
+    """As many legend columns (up to three) as fit under the plot: Vega sizes a column by its
+    longest label, and a legend wider than the chart is cut off at its edge."""
+    from reportkit.fonts import text_width
+
+    names = [str(v) for v in dict.fromkeys(labels.dropna())]
+    if not names:
+        return LEGEND_COLUMNS
+    # Symbol and its gap, plus the padding between columns (Vega's defaults, at 11 px).
+    widest = max(text_width(name, theme.font, 11) for name in names) + 16 + 10
+    under_plot = chart.width - Y_AXIS_ALLOWANCE
+    return max(1, min(LEGEND_COLUMNS, len(names), int(under_plot // widest)))
+
+
+def _position_on_axis(values: pd.Series, at) -> float:
+    """Where `at` falls along the x values, from 0 (first) to 1 (last): by rank for years and
+    categories, by time for dates."""
+    present = values.dropna()
+    if present.empty:
+        return 0.0
+    try:
+        times = pd.to_datetime(present.astype(str), format="mixed")
+        point = pd.to_datetime(str(at), format="mixed")
+        low, high = times.min(), times.max()
+        return 0.0 if high == low else float((point - low) / (high - low))
+    except (ValueError, TypeError):
+        ordered = sorted(set(present.astype(str)))
+        rank = ordered.index(str(at)) if str(at) in ordered else 0
+        return rank / max(1, len(ordered) - 1)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

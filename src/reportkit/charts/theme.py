@@ -17,6 +17,8 @@ MIN_CONTRAST = 3.0
 # (142 mm); Letter's is wider.
 CHART_WIDTH = 536
 MIN_FONT_SIZE = 11
+# Long series names wrap into rows of at most this many (fewer when they are too wide).
+LEGEND_COLUMNS = 3
 RECALLED_NOTE = "Pale marks are recalled figures, not verified against a retrieved source."
 
 
@@ -100,7 +102,7 @@ class ChartTheme:
                 "orient": "bottom",
                 "direction": "horizontal",
                 # Long series names wrap into rows instead of widening the chart.
-                "columns": 3,
+                "columns": LEGEND_COLUMNS,
                 "labelLimit": 0,
                 "titleColor": self.muted_colour,
                 "labelColor": self.text_colour,
