@@ -71,6 +71,13 @@ def _regular_metrics(family: str) -> tuple[dict[int, str], dict[str, int], int]:
 
 def text_width(text: str, family: str, size: float) -> float:
     """The width of text set in the family's regular face at size px (advance widths, no
-    kerning): enough to decide whether a chart's labels fit before it is drawn."""
-    cmap, widths, units = _regular_metrics(family)
-    return sum(widths.get(cmap.get(ord(c), ".notdef"), units // 2) for c in text) * size / units
+    kerning): enough to decide whether a chart's labels fit before it is drawn. family may be
+    a font stack ("Fira Sans, Amiri"): its first installed family measures; with none, an
+    average width of half the size per character."""
+    for name in (n.strip().strip("'\"") for n in family.split(",")):
+        try:
+            cmap, widths, units = _regular_metrics(name)
+        except ReportError:
+            continue
+        return sum(widths.get(cmap.get(ord(c), ".notdef"), units // 2) for c in text) * size / units
+    return len(text) * size / 2
