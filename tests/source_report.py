@@ -53,3 +53,9 @@ def require_source() -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def cases_from_source(values: list) -> list:
+    """Parameters read from the original: without it one stand-in case, whose test calls
+    require_source and so skips (or in CI fails) saying why, not "empty parameter set"."""
+    return list(values) or [None]
