@@ -1,7 +1,8 @@
 """What makes renders fast must not change what they make: the same bytes from a clean, a
-cached and a parallel build; an edit lays out only the chapter it is in; footnotes stay on
-their call's page at every size (40, 120 and 500 pages). No test here measures time: the
-benchmark does (bench/run.py)."""
+cached and a parallel build; an edit lays out only the chapter it is in, and in a long
+chapter only the part of it (a few pages) where the edit is, with the pages a clean render
+gives; footnotes stay on their call's page at every size (40, 120 and 500 pages). No test
+here measures time: the benchmark does (bench/run.py)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,53 @@ def test_an_edit_lays_out_only_the_chapter_it_is_in(tmp_path):
     assert match, proc.stdout
     assert match.group(3) == "sec-analysis"
     assert int(match.group(1)) == int(match.group(2)) - 1
+
+
+def words_by_page(pdf: Path) -> list[list[tuple[str, float, float]]]:
+    """Every word of every page where a reader sees it (text, left, top)."""
+    return [
+        [(w["text"], round(w["x0"], 1), round(w["top"], 1)) for w in page.words]
+        for page in Pdf(pdf).pages
+    ]
+
+
+def outline(pdf: Path) -> list[tuple[int, str, int]]:
+    """The bookmarks as (depth, title, page index)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document, document.open_outline() as tree:
+        pages = {page.objgen: index for index, page in enumerate(document.pages)}
+        flat = []
+
+        def visit(items, depth):
+            for item in items:
+                flat.append((depth, item.title, pages.get(item.destination[0].objgen)))
+                visit(item.children, depth + 1)
+
+        visit(tree.root, 1)
+        return flat
+
+
+def test_an_edit_in_a_long_chapter_lays_out_only_its_part_as_a_clean_render_would(tmp_path):
+    root = copy_project(ROOT, tmp_path / "example", PROJECT_ENTRIES)
+    assert run_reportkit("render", root, "--to", "pdf").returncode == 0
+    session = root / "content" / "sessions" / "panel-2.qmd"
+    text = session.read_text(encoding="utf-8")
+    last_paragraph = text.rstrip().rindex("\n\n") + 2  # the session is mid-chapter
+    first = text.index(". ", last_paragraph) + 1
+    session.write_text(text[:first] + " An edited sentence." + text[first:], encoding="utf-8")
+    proc = run_reportkit("render", root, "--to", "pdf")
+    assert proc.returncode == 0, proc.stderr
+    match = re.search(r"(\d+) of (\d+) pieces reused \(laid out: ([^)]*)\)", proc.stdout)
+    assert match, proc.stdout
+    assert re.fullmatch(r"sec-presentations:\d+", match.group(3)), match.group(3)
+    assert int(match.group(2)) >= 12  # the 22-page chapter is cut into parts
+    clean = copy_project(root, tmp_path / "clean", PROJECT_ENTRIES)
+    assert run_reportkit("render", clean, "--to", "pdf").returncode == 0
+    edited, fresh = root / "_output" / "report.pdf", clean / "_output" / "report.pdf"
+    assert words_by_page(edited) == words_by_page(fresh)
+    assert outline(edited) == outline(fresh)
+    assert [depth for depth, *_ in outline(edited)].count(2) >= 9  # sessions under chapter 2
 
 
 @pytest.fixture(scope="module", params=[120, 500], ids=lambda pages: f"{pages}-pages")

@@ -46,10 +46,11 @@ def build_inputs(project: Project, prepared, engine: str):
 
 def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=None, pool=None):
     """report.pdf: PDF/UA-1, and PDF/A-3b with the data attached when the project archives."""
-    from reportkit.archive import archive_attachments
     from reportkit.pdf import write_pdf
 
     archive = project.archive_pdf
+    if archive:  # the data package's reader (pandas, frictionless) only for the archive
+        from reportkit.archive import archive_attachments
     return write_pdf(
         html,
         target,

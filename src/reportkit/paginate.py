@@ -28,10 +28,13 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from reportkit import progress
+from reportkit.pieces import SPACER_CLASS, flow_blocks
 
 FLOW_ID = "data-rk-flow"
 MAX_WHITE = 0.22  # the most of a page left empty, but before a chapter (readers allow 25%)
 MAX_ROUNDS = 4  # rounds of mends per piece, each one more layout of that piece
+PART_PAGES = 4  # a chapter is cut into parts of at least this many pages ...
+LAST_PART_PAGES = 2  # ... the last of them at least this long
 KEEP_WITH_NEXT_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SPLITTABLE_TAGS = {"p", "ul", "ol", "dl", "blockquote", "pre"}
 BREAKABLE_TAGS = {"aside", "table", "div"}  # kept whole by print.css, may break if they must
@@ -97,6 +100,8 @@ def _outer_flow_boxes(page_box) -> tuple[dict[str, object], float | None]:
         element = getattr(box, "element", None)
         if element is None or getattr(box, "element_tag", None) != element.tag:
             continue
+        if SPACER_CLASS in (element.get("class") or ""):
+            return {}, page_box.content_box_y()  # a part's spacer page: full, never mended
         flow = element.get(FLOW_ID)
         if flow is not None and flow not in boxes:
             boxes[flow] = box
@@ -175,19 +180,7 @@ class Piece:
 
     def flow_blocks(self) -> list[HtmlElement]:
         """The piece's blocks in reading order: what sections hold, sections unwrapped."""
-        blocks: list[HtmlElement] = []
-
-        def walk(parent):
-            for child in parent:
-                if not isinstance(child.tag, str):
-                    continue
-                if child.tag in ("section", "main"):
-                    walk(child)
-                else:
-                    blocks.append(child)
-
-        walk(self.root)
-        return blocks
+        return flow_blocks(self.root)
 
     def find(self, print_of: str) -> HtmlElement | None:
         return next((b for b in self.flow_blocks() if fingerprint(b) == print_of), None)
@@ -414,6 +407,9 @@ class PieceLayout:
     anchors: dict[str, int]  # id -> page (0-based within the piece)
     layouts: int
     mends: list[Mend]
+    start: str | None = None  # a cut made in this layout: the fingerprint of its first block
+    white_end: float = 0.0  # how empty its last page is
+    bookmarks: list[int] = field(default_factory=list)  # the level of each bookmark, in order
 
 
 def flow_root(tree: HtmlElement) -> HtmlElement:
@@ -428,10 +424,13 @@ def lay_out_piece(
     remembered: list[Mend],
     write: Callable,
     mend: bool = True,
-) -> PieceLayout:
+    cut: bool = False,
+) -> list[PieceLayout]:
     """Lay out a piece's document and mend its pages, round by round (undoing a round that
-    made them worse); `write` turns the final layout into PDF bytes. The front matter and
-    the page furniture are laid out as they are (mend=False): they hold no flowing text."""
+    made them worse); `write(document, first, end)` turns pages of the final layout into PDF
+    bytes. The front matter and the page furniture are laid out as they are (mend=False):
+    they hold no flowing text. With `cut` (a chapter or a part of one), the pages are
+    written in parts that later renders can lay out alone (choose_cuts): one layout each."""
     tree = lxml.html.document_fromstring(html)
     piece = Piece("piece", flow_root(tree))
     for number, block in enumerate(piece.flow_blocks()):
@@ -442,15 +441,81 @@ def lay_out_piece(
         return lay_out(lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"))
 
     if mend:
-        document, _, layouts, made = _mend_piece(piece, render)
+        document, pages, layouts, made = _mend_piece(piece, render)
     else:
         document, layouts, made = render(), 1, []
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, number)
-    names = [getattr(p._page_box.page_type, "name", "") or "" for p in document.pages]
-    return PieceLayout(write(document), names, anchors, layouts, [*replayed, *made])
+        pages = read_pages(document) if cut else []
+    # A part's first page is its spacer's (pieces.chapter_parts): never written.
+    first = 1 if tree.find_class(SPACER_CLASS) else 0
+    cuts = choose_cuts(piece, pages, first) if cut else []
+    mends = [*replayed, *made]
+    bounds = list(zip([first, *cuts], [*cuts, len(document.pages)], strict=True))
+    parts = []
+    for begin, end in bounds:
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages[begin:end]):
+            for anchor in page.anchors:
+                anchors.setdefault(anchor, number)
+        flows = {flow for page in pages[begin:end] for flow, _ in page.blocks}
+        written = document.pages[begin:end]
+        parts.append(
+            PieceLayout(
+                write(document, begin, end),
+                [getattr(p._page_box.page_type, "name", "") or "" for p in written],
+                anchors,
+                layouts if begin == first else 0,
+                [m for m in mends if not cuts or _flow_of(piece, m) in flows],
+                fingerprint(_first_block(piece, pages[begin])) if begin in cuts else None,
+                pages[end - 1].white if pages else 0.0,
+                [level for page in written for level, *_ in page.bookmarks],
+            )
+        )
+    return parts
+
+
+def _flow_of(piece: Piece, mend: Mend) -> str | None:
+    element = piece.find(mend.blocks[0])
+    return element.get(FLOW_ID) if element is not None else None
+
+
+def _first_block(piece: Piece, page: PageFacts) -> HtmlElement:
+    flow = page.blocks[0][0]
+    return next(b for b in piece.flow_blocks() if b.get(FLOW_ID) == flow)
+
+
+def choose_cuts(piece: Piece, pages: list[PageFacts], first: int) -> list[int]:
+    """The pages (indexes) a later render may start a part on: every PART_PAGES pages or so,
+    a page that starts with a block of its own (nothing runs over onto it, no note was
+    pushed onto it) after a page not left too empty, which no mend moved anything across,
+    whose fingerprint no earlier block
+    of the piece has (chapter_parts finds it by fingerprint)."""
+    blocks = piece.flow_blocks()
+    order = [int(b.get(FLOW_ID)) for b in blocks]
+    position = {flow: index for index, flow in enumerate(order)}
+    prints = [fingerprint(b) for b in blocks]
+    before_max, after_min = [], []
+    highest = -1
+    for flow in order:
+        before_max.append(highest)
+        highest = max(highest, flow)
+    lowest = len(order)
+    for flow in reversed(order):
+        lowest = min(lowest, flow)
+        after_min.append(lowest)
+    after_min.reverse()
+    cuts, last = [], first
+    for index in range(first + PART_PAGES, len(pages) - LAST_PART_PAGES + 1):
+        page = pages[index]
+        if index - last < PART_PAGES or page.continued or not page.blocks:
+            continue
+        if pages[index - 1].misplaced_note or pages[index - 1].white > MAX_WHITE:
+            continue
+        at = position[int(page.blocks[0][0])]
+        if before_max[at] >= after_min[at] or prints[at] in prints[:at]:
+            continue
+        cuts.append(index)
+        last = index
+    return cuts
 
 
 def _mend_piece(piece: Piece, render):

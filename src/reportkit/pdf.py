@@ -29,11 +29,12 @@ import pikepdf
 from reportkit import pdfmerge, progress
 from reportkit.cache import Store, key
 from reportkit.errors import ReportError
-from reportkit.paginate import Mend, PieceLayout
+from reportkit.paginate import MAX_WHITE, Mend, PieceLayout, fingerprint
 from reportkit.pdfmeta import Identification, write_metadata
 from reportkit.pdfua import finish_structure
 from reportkit.pieces import (
     PieceSource,
+    chapter_parts,
     chapter_pieces,
     front_piece,
     furniture_html,
@@ -148,6 +149,7 @@ def _image_digest(source: str, base: Path) -> str:
 
 
 MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
+MAX_CUT_ROUNDS = 4  # a chapter's parts laid out again, joined where one ended too early
 
 
 @dataclass(frozen=True)
@@ -229,17 +231,38 @@ class PieceCache:
         data = self.store.get(f"{name}.pdf")
         if meta is None or data is None:
             return None
-        return PieceLayout(data, meta["page_names"], meta["anchors"], 0, _mends(meta["mends"]))
+        return PieceLayout(
+            data,
+            meta["page_names"],
+            meta["anchors"],
+            0,
+            _mends(meta["mends"]),
+            white_end=meta.get("white_end", 0.0),
+            bookmarks=meta.get("bookmarks", []),
+        )
 
     def put(self, name: str, layout: PieceLayout) -> None:
         if self.store is None:
             return
         self.store.put(f"{name}.pdf", layout.pdf)
-        mends = [
-            {"kind": m.kind, "blocks": list(m.blocks), "anchor": m.anchor} for m in layout.mends
-        ]
-        meta = {"page_names": layout.page_names, "anchors": layout.anchors, "mends": mends}
+        meta = {
+            "page_names": layout.page_names,
+            "anchors": layout.anchors,
+            "mends": _as_json(layout.mends),
+            "white_end": layout.white_end,
+            "bookmarks": layout.bookmarks,
+        }
         self.store.put_json(f"{name}.json", meta)
+
+    def cuts(self, chapter: str) -> list[str]:
+        """Where the chapter was cut into parts last time (fingerprints of their first blocks)."""
+        if self.store is None:
+            return []
+        return self.store.get_json(f"cuts-{key(chapter)}.json") or []
+
+    def remember_cuts(self, chapter: str, cuts: list[str]) -> None:
+        if self.store is not None:
+            self.store.put_json(f"cuts-{key(chapter)}.json", cuts)
 
     def remembered(self, piece: str) -> list[Mend]:
         if self.store is None:
@@ -292,13 +315,16 @@ def write_pdf(
         pool = PrintPool(min(os.cpu_count() or 1, MAX_WORKERS)) if MAX_WORKERS > 1 else None
     printing = Printing(settings, PieceCache(cache_root), base, environment, pool)
     try:
-        layouts = printing.lay_out(sources)
+        sources, layouts = printing.lay_out(sources)
         layouts, sources, furniture = _with_front_and_furniture(tree, sources, layouts, printing)
     finally:
         if own_pool and pool is not None:
             pool.close()
     result = printing.result
-    pieces = [pdfmerge.Piece(lay.pdf, src.owned) for src, lay in zip(sources, layouts, strict=True)]
+    pieces = [
+        pdfmerge.Piece(lay.pdf, src.owned, lay.bookmarks)
+        for src, lay in zip(sources, layouts, strict=True)
+    ]
     result.pages = sum(len(layout.page_names) for layout in layouts)
     joined = pdfmerge.merge(pieces, furniture.pdf)
     for name, value in _document_info(layouts[0].pdf).items():
@@ -384,7 +410,8 @@ def _document_info(first_piece: bytes) -> dict[str, str]:
 
 class Printing:
     """One PDF's pieces: each from the cache, or laid out (in the pool's workers, in
-    parallel, the longest first; or here)."""
+    parallel, the longest first; or here). A chapter is laid out in the parts its last
+    layout was cut into (pieces.chapter_parts), so that an edit lays out its part only."""
 
     def __init__(self, settings, cache: PieceCache, base: Path, environment: str, pool):
         self.settings = settings
@@ -393,54 +420,113 @@ class Printing:
         self.environment = environment
         self.pool = pool
         self.result = PrintResult(0, 0, {})
+        self.fresh: dict[str, list[PieceLayout]] = {}  # laid out in this render, by name
 
     def _name(self, source: PieceSource) -> str:
         return key(source.html, self.environment, _image_digest(source.html, self.base))
 
-    def lay_out(self, sources: list[PieceSource]) -> list[PieceLayout]:
-        layouts: list[PieceLayout | None] = [self.cache.get(self._name(s)) for s in sources]
-        todo = [i for i, layout in enumerate(layouts) if layout is None]
-        self.result.reused += [s.name for s, lay in zip(sources, layouts, strict=True) if lay]
-        order = sorted(todo, key=lambda i: -len(sources[i].html))
-        if self.pool is not None and todo:
-            from reportkit.printworker import in_worker
-
-            futures = {
-                i: self.pool.executor.submit(
-                    in_worker,
-                    self.settings,
-                    sources[i].html,
-                    self.cache.remembered(sources[i].name),
-                    sources[i].tagged,
-                    sources[i].mend,
+    def lay_out(self, sources: list[PieceSource]) -> tuple[list[PieceSource], list[PieceLayout]]:
+        """The pieces the sources come to (a chapter: its parts) and their layouts."""
+        cuts = {s.name: self.cache.cuts(s.name) for s in sources if s.cuttable}
+        for _ in range(MAX_CUT_ROUNDS):
+            pieces = [
+                part
+                for source in sources
+                for part in (
+                    chapter_parts(source, cuts[source.name], fingerprint)
+                    if source.cuttable
+                    else [source]
                 )
-                for i in order
-            }
+            ]
+            results = self._lay_out_pieces(pieces)
+            # A part that now ends too early on its page is laid out with the next one.
+            short = [
+                following
+                for piece, layouts, following in zip(pieces, results, pieces[1:], strict=False)
+                if following.start
+                and following.part_of == piece.part_of
+                and layouts[-1].white_end > MAX_WHITE
+            ]
+            if not short:
+                break
+            for following in short:
+                cuts[following.part_of].remove(following.start)
+        self.result.reused += [p.name for p in pieces if self._name(p) not in self.fresh]
+        final_sources: list[PieceSource] = []
+        final_layouts: list[PieceLayout] = []
+        for source in sources:
+            mine = [
+                (p, r) for p, r in zip(pieces, results, strict=True) if p.part_of == source.name
+            ]
+            if not source.cuttable:
+                final_sources.append(source)
+                final_layouts.append(results[pieces.index(source)][0])
+                continue
+            parts, layouts = self._recut(source, mine)
+            final_sources += parts
+            final_layouts += layouts
+        return final_sources, final_layouts
+
+    def _recut(self, chapter: PieceSource, laid: list) -> tuple[list[PieceSource], list]:
+        """The chapter's parts from now on: those it was laid out in, each laid out now cut
+        where its layout was cut; each new part cached, the cuts and mends remembered."""
+        ranges = [
+            (layout.start if index else part.start, layout, self._name(part) in self.fresh)
+            for part, layouts in laid
+            for index, layout in enumerate(layouts)
+        ]
+        cuts = [start for start, _, _ in ranges if start]
+        parts = chapter_parts(chapter, cuts, fingerprint)
+        if [part.start for part in parts] != [start for start, _, _ in ranges]:
+            raise ReportError(f"cannot cut the chapter {chapter.name} where its layout was cut")
+        for part, (_, layout, fresh) in zip(parts, ranges, strict=True):
+            if fresh:
+                self.cache.put(self._name(part), layout)
+        self.cache.remember_cuts(chapter.name, cuts)
+        self.cache.remember(chapter.name, [m for _, layout, _ in ranges for m in layout.mends])
+        return parts, [layout for _, layout, _ in ranges]
+
+    def _lay_out_pieces(self, pieces: list[PieceSource]) -> list[list[PieceLayout]]:
+        """Each piece's layout, from this render, the cache, or laid out now: a list of
+        layouts where its layout was cut into parts."""
+        results: list[list[PieceLayout] | None] = []
+        for piece in pieces:
+            name = self._name(piece)
+            cached = self.fresh.get(name) or [self.cache.get(name)]
+            results.append(None if cached[0] is None else cached)
+        todo = [i for i, result in enumerate(results) if result is None]
+        order = sorted(todo, key=lambda i: -len(pieces[i].html))
+
+        def arguments(piece: PieceSource) -> tuple:
+            remembered = self.cache.remembered(piece.part_of or piece.name)
+            return (self.settings, piece.html, remembered, piece.tagged, piece.mend, piece.cuttable)
+
+        from reportkit.printworker import in_worker
+
+        if self.pool is not None and todo:
+            submit = self.pool.executor.submit
+            futures = {i: submit(in_worker, *arguments(pieces[i])) for i in order}
             done = {i: future.result() for i, future in futures.items()}
         else:
-            from reportkit.printworker import in_worker
-
             done = {}
             for i in order:
-                progress.detail(f"laying out {sources[i].name}")
-                source = sources[i]
-                remembered = self.cache.remembered(source.name)
-                done[i] = in_worker(
-                    self.settings, source.html, remembered, source.tagged, source.mend
-                )
+                progress.detail(f"laying out {pieces[i].name}")
+                done[i] = in_worker(*arguments(pieces[i]))
         for index in todo:
-            layout = done[index]
-            if isinstance(layout, str):
-                raise ReportError(layout)
-            source = sources[index]
-            self.cache.put(self._name(source), layout)
-            if source.mend:
-                self.cache.remember(source.name, layout.mends)
-            layouts[index] = layout
-            self.result.laid_out.append(source.name)
-            self.result.layouts += layout.layouts
-            self.result.rounds[source.name] = layout.layouts - 1
-        return layouts
+            layouts, piece = done[index], pieces[index]
+            if isinstance(layouts, str):
+                raise ReportError(layouts)
+            self.fresh[self._name(piece)] = layouts
+            if not piece.cuttable:
+                self.cache.put(self._name(piece), layouts[0])
+                if piece.mend:
+                    self.cache.remember(piece.name, layouts[0].mends)
+            self.result.laid_out.append(piece.name)
+            count = sum(layout.layouts for layout in layouts)
+            self.result.layouts += count
+            self.result.rounds[piece.name] = count - 1
+            results[index] = layouts
+        return results
 
 
 def _with_front_and_furniture(tree, sources, layouts, printing: Printing):
@@ -462,7 +548,7 @@ def _with_front_and_furniture(tree, sources, layouts, printing: Printing):
     ]
     if not sources or sources[0].name == "document":  # no chapters: no front matter apart
         furniture_source = furniture_html(tree, chapter_sheets)
-        (furniture,) = printing.lay_out([furniture_source])
+        _, (furniture,) = printing.lay_out([furniture_source])
         return layouts, sources, furniture
     for _ in range(3):
         page_of = {}
@@ -475,7 +561,7 @@ def _with_front_and_furniture(tree, sources, layouts, printing: Printing):
         front = front_piece(tree, page_of)
         sheets = [(name, "") for name in front_names] + chapter_sheets
         furniture_source = furniture_html(tree, sheets)
-        front_layout, furniture = printing.lay_out([front, furniture_source])
+        _, (front_layout, furniture) = printing.lay_out([front, furniture_source])
         if front_layout.page_names == front_names:
             break
         front_names = front_layout.page_names

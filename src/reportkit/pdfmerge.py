@@ -8,7 +8,8 @@ joins them as if WeasyPrint had printed the report in one go:
   keys renumbered so that every page and link keeps its tags;
 - named destinations: a piece links to another's headings and figures by name; a piece
   carries a stand-in for each name another piece owns, and the owner's destination wins;
-- bookmarks: each piece's outline, in order;
+- bookmarks: each piece's outline, nested by heading level across pieces (a part of a
+  chapter holds its later sections, whose bookmarks go under the chapter's);
 - page furniture (running heads, footer, page number, draft mark) drawn by one more
   WeasyPrint document with one sheet per page, overlaid on each page as an artifact — so
   that a chapter's layout does not depend on the page it starts on.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
@@ -28,6 +29,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, PageLocation
 class Piece:
     pdf: bytes
     owned: set[str]  # the anchors this piece defines (not stand-ins for other pieces')
+    bookmarks: list[int] = field(default_factory=list)  # each bookmark's level, in order
 
 
 def _copy(out: pikepdf.Pdf, value):
@@ -42,11 +44,13 @@ def _copy(out: pikepdf.Pdf, value):
     return value
 
 
-def _outline_items(source: pikepdf.Pdf, page_offset: int) -> list[OutlineItem]:
-    """The piece's bookmarks as new items, pointing at the joined document's pages."""
+def _outline_items(source: pikepdf.Pdf, page_offset: int) -> list[tuple[int, OutlineItem]]:
+    """The piece's bookmarks in reading order, each with its depth in the piece's outline,
+    as new items (no children yet) pointing at the joined document's pages."""
     pages = {page.objgen: index for index, page in enumerate(source.pages)}
+    flat: list[tuple[int, OutlineItem]] = []
 
-    def convert(item) -> OutlineItem:
+    def visit(item, depth: int) -> None:
         destination = item.destination
         page, top, left = 0, None, None
         if isinstance(destination, Array) and len(destination) >= 2:
@@ -60,11 +64,27 @@ def _outline_items(source: pikepdf.Pdf, page_offset: int) -> list[OutlineItem]:
             left=left,
             top=top,
         )
-        new.children.extend(convert(child) for child in item.children)
-        return new
+        flat.append((depth, new))
+        for child in item.children:
+            visit(child, depth + 1)
 
     with source.open_outline() as outline:
-        return [convert(item) for item in outline.root]
+        for item in outline.root:
+            visit(item, 1)
+    return flat
+
+
+def nest(items: list[tuple[int, OutlineItem]]) -> list[OutlineItem]:
+    """Bookmarks by level into a tree, as WeasyPrint nests them in one document: each under
+    the last one before it of a lower level."""
+    roots: list[OutlineItem] = []
+    stack: list[tuple[int, OutlineItem]] = []
+    for level, item in items:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        (stack[-1][1].children if stack else roots).append(item)
+        stack.append((level, item))
+    return roots
 
 
 def merge(pieces: list[Piece], furniture: bytes | None) -> pikepdf.Pdf:
@@ -78,7 +98,7 @@ def merge(pieces: list[Piece], furniture: bytes | None) -> pikepdf.Pdf:
     struct_root.K = Array([document])
     struct_root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
     destinations: dict[str, object] = {}
-    outline: list[OutlineItem] = []
+    outline: list[tuple[int, OutlineItem]] = []
     next_key = 0
     first_root = None
     opened = []  # kept open until the end: copied objects are read lazily
@@ -119,7 +139,10 @@ def merge(pieces: list[Piece], furniture: bytes | None) -> pikepdf.Pdf:
             name = str(names[index])
             if name in piece.owned or name not in destinations:
                 destinations[name] = _copy(out, names[index + 1])
-        outline += _outline_items(source, offset)
+        items = _outline_items(source, offset)
+        if len(piece.bookmarks) == len(items):  # the levels WeasyPrint gave the headings
+            items = [(level, item) for level, (_, item) in zip(piece.bookmarks, items, strict=True)]
+        outline += items
     if first_root is not None:
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences"):
             if key in first_root:
@@ -132,7 +155,7 @@ def merge(pieces: list[Piece], furniture: bytes | None) -> pikepdf.Pdf:
             flat.append(destinations[name])
         out.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
     with out.open_outline() as joined:
-        joined.root.extend(outline)
+        joined.root.extend(nest(outline))
     if furniture is not None:
         overlay(out, pikepdf.open(io.BytesIO(furniture)))
     out._reportkit_sources = opened  # noqa: SLF001 - alive as long as the joined PDF

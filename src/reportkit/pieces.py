@@ -7,6 +7,13 @@ before ended), page numbers and running heads are drawn afterwards on the joined
 furniture, one sheet per page), the contents page takes the page numbers the chapters ended
 up on, and links between pieces go by name (a piece holds a stand-in for each name another
 piece owns).
+
+A long chapter is cut further, into parts, at blocks where its last layout started a fresh
+page (paginate.choose_cuts): a part is laid out as a document of its own whose first page
+lays out exactly as that page did in the whole chapter — the blocks before the cut are
+replaced by a spacer that fills one page, dropped when the part is written, so the cut block
+starts a second page after an unforced break (margins truncated as in the chapter), and the
+footnote counter starts where the blocks before left it. An edit then lays out its part only.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ class PieceSource:
     chapter: str = ""  # the running head of its pages: the chapter's heading
     tagged: bool = True  # the page furniture is not: it is drawn over pages as an artifact
     mend: bool = True  # front matter and furniture hold no flowing text to mend
+    cuttable: bool = False  # a chapter: may be laid out in parts (chapter_parts)
+    start: str | None = None  # a part after the first: the fingerprint of its first block
+    part_of: str = ""  # a part: the name of its chapter (whose cuts and mends it shares)
 
 
 def split_chapters(tree: HtmlElement) -> list[HtmlElement] | None:
@@ -108,7 +118,8 @@ def chapter_pieces(tree: HtmlElement, chapters: list[HtmlElement]) -> list[Piece
         heading = chapter.find("h1")
         title = " ".join(heading.text_content().split()) if heading is not None else ""
         name = chapter.get("id") or f"chapter-{index + 1}"
-        pieces.append(PieceSource(name, _document(tree, [frame], css), owned, title))
+        html = _document(tree, [frame], css)
+        pieces.append(PieceSource(name, html, owned, title, cuttable=True, part_of=name))
         notes += len(chapter.xpath("." + NOTE))
     return pieces
 
@@ -156,3 +167,99 @@ def furniture_html(tree: HtmlElement, sheets: list[tuple[str, str]]) -> PieceSou
         body.append(sheet)
     css = "body { margin: 0 } .rk-sheet { height: 1px; margin: 0; padding: 0 }\n"
     return PieceSource("furniture", _document(tree, body, css), set(), tagged=False, mend=False)
+
+
+SPACER_CLASS = "rk-part-spacer"
+# Taller than any page: placed first on an empty page it overflows it, and the block after
+# it goes to the next page by an unforced break.
+SPACER = (
+    f'<div class="{SPACER_CLASS}" style="height: 2000mm; margin: 0; padding: 0; border: 0"></div>'
+)
+FOOTNOTE_RESET = re.compile(r"counter-reset: footnote (\d+)")
+
+
+def flow_blocks(root: HtmlElement) -> list[HtmlElement]:
+    """A piece's blocks in reading order: what sections hold, sections unwrapped (the spacer
+    of a part is not one)."""
+    blocks: list[HtmlElement] = []
+
+    def walk(parent):
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in ("section", "main"):
+                walk(child)
+            elif SPACER_CLASS not in (child.get("class") or "").split():
+                blocks.append(child)
+
+    walk(root)
+    return blocks
+
+
+def _is_stand_in(element: HtmlElement) -> bool:
+    return "rk-stand-in" in (element.get("class") or "").split()
+
+
+def chapter_parts(source: PieceSource, cuts: list[str], fingerprint) -> list[PieceSource]:
+    """The chapter cut before each block whose fingerprint is in `cuts` (those still there,
+    in reading order); a single part, the chapter itself, without cuts."""
+    tree = lxml.html.document_fromstring(source.html)
+    main = next(iter(tree.xpath("//body/main")), None)
+    if main is None or not cuts:
+        return [source]
+    blocks = flow_blocks(main)
+    prints = [fingerprint(block) for block in blocks]
+    first_of = {}
+    for index, print_of in enumerate(prints):
+        first_of.setdefault(print_of, index)
+    starts = sorted({first_of[c] for c in cuts if first_of.get(c, 0) > 0})
+    if not starts:
+        return [source]
+    bounds = list(zip([0, *starts], [*starts, len(blocks)], strict=True))
+    base = FOOTNOTE_RESET.search(source.html)
+    notes = [len(block.xpath("." + NOTE)) for block in blocks]
+    parts = []
+    for number, (begin, end) in enumerate(bounds):
+        part_tree = copy.deepcopy(tree)
+        part_main = part_tree.xpath("//body/main")[0]
+        part_blocks = flow_blocks(part_main)
+        for index, block in enumerate(part_blocks):
+            if (index < begin or index >= end) and not _is_stand_in(block):
+                _drop(block)
+        _drop_empty_sections(part_main)
+        owned = _ids(part_main) - {b.get("id") for b in part_blocks if _is_stand_in(b)}
+        html_text = None
+        if begin > 0:
+            first = part_blocks[begin]
+            owned -= {a.get("id") for a in first.iterancestors() if a.get("id")}
+            first.addprevious(lxml.html.fragment_fromstring(SPACER))
+            html_text = lxml.html.tostring(part_tree, encoding="unicode", doctype="<!DOCTYPE html>")
+            if base is not None:
+                reset = f"counter-reset: footnote {int(base.group(1)) + sum(notes[:begin])}"
+                html_text = FOOTNOTE_RESET.sub(reset, html_text, count=1)
+        else:
+            html_text = lxml.html.tostring(part_tree, encoding="unicode", doctype="<!DOCTYPE html>")
+        parts.append(
+            PieceSource(
+                source.name if begin == 0 else f"{source.name}:{number + 1}",
+                html_text,
+                owned,
+                source.chapter,
+                cuttable=True,
+                start=prints[begin] if begin > 0 else None,
+                part_of=source.name,
+            )
+        )
+    return parts
+
+
+def _drop(element: HtmlElement) -> None:
+    """Remove an element, its tail (whitespace between blocks) with it."""
+    element.getparent().remove(element)
+
+
+def _drop_empty_sections(root: HtmlElement) -> None:
+    """Sections left without blocks: gone, as if the part had never held them."""
+    for section in reversed(list(root.iter("section"))):
+        if not any(isinstance(c.tag, str) for c in section) and not (section.text or "").strip():
+            section.getparent().remove(section)

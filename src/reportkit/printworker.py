@@ -7,6 +7,7 @@ report is being prepared, on the machine's other core.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from collections.abc import Iterator
@@ -68,10 +69,31 @@ def source_date_epoch(epoch: int) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+def with_named_targets(pages: list) -> list:
+    """The pages, the first given a stand-in anchor for every name they link to that none of
+    them holds (a page of the piece left unwritten: pdfmerge gives each name its owner's
+    destination), so that WeasyPrint keeps those links."""
+    held = {name for page in pages for name in page.anchors}
+    wanted = sorted(
+        {target for page in pages for kind, target, *_ in page.links if kind == "internal"} - held
+    )
+    if not wanted or not pages:
+        return pages
+    first = copy.copy(pages[0])
+    first.anchors = {**first.anchors, **{name: (0, 0, 0, 0) for name in wanted}}
+    return [first, *pages[1:]]
+
+
 def lay_out(
-    settings, source: str, remembered: list[Mend], tagged: bool = True, mend: bool = True
-) -> PieceLayout:
-    """Lay out one piece's document (mending its pages) and write it as PDF bytes.
+    settings,
+    source: str,
+    remembered: list[Mend],
+    tagged: bool = True,
+    mend: bool = True,
+    cut: bool = False,
+) -> list[PieceLayout]:
+    """Lay out one piece's document (mending its pages) and write it as PDF bytes: in parts
+    with `cut` (paginate.lay_out_piece).
 
     settings: pdf.PrintSettings (base URL, readable folders, clock, PDF variant)."""
     fonts = FontConfiguration()
@@ -82,7 +104,9 @@ def lay_out(
         document = weasyprint.HTML(string=text, base_url=settings.base_url, url_fetcher=fetcher)
         return document.render(font_config=fonts, cache=images)
 
-    def write(document) -> bytes:
+    def write(document, begin: int, end: int) -> bytes:
+        if (begin, end) != (0, len(document.pages)):
+            document = document.copy(with_named_targets(document.pages[begin:end]))
         if not tagged:  # the page furniture: drawn as an artifact over the pages
             return document.write_pdf(pdf_identifier=b"reportkit-piece")
         with footnote_tags():
@@ -95,7 +119,7 @@ def lay_out(
     logger.addHandler(collector)
     try:
         with source_date_epoch(settings.epoch):
-            result = lay_out_piece(source, render, remembered, write, mend)
+            result = lay_out_piece(source, render, remembered, write, mend, cut)
     except FatalURLFetchingError as exc:
         raise ReportError(f"cannot print the PDF: {exc}") from None
     finally:
@@ -106,9 +130,9 @@ def lay_out(
     return result
 
 
-def in_worker(settings, source: str, remembered: list[Mend], tagged: bool, mend: bool):
+def in_worker(settings, source: str, remembered: list[Mend], tagged: bool, mend: bool, cut: bool):
     """A piece laid out in a worker process; errors come back as text (they pickle)."""
     try:
-        return lay_out(settings, source, remembered, tagged, mend)
+        return lay_out(settings, source, remembered, tagged, mend, cut)
     except ReportError as error:
         return str(error)
