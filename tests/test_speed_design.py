@@ -52,6 +52,24 @@ def test_an_edit_lays_out_only_the_chapter_it_is_in(tmp_path):
     assert int(match.group(1)) == int(match.group(2)) - 1
 
 
+def test_a_changed_data_value_reaches_the_cached_html_and_pdf(tmp_path):
+    """pandoc's HTML is cached by the text; the charts drawn from the data are not in it."""
+    root = copy_project(ROOT, tmp_path / "example", PROJECT_ENTRIES)
+    assert run_reportkit("render", root).returncode == 0
+    page = (root / "_output" / "report.html").read_text(encoding="utf-8")
+    assert "Dead and missing (persons): 3,093;" in page
+    data = root / "data" / "stats" / "dead_missing.csv"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace("central-med,2014,,3093,", "central-med,2014,,3097,"), "utf-8")
+    proc = run_reportkit("render", root)
+    assert proc.returncode == 0, proc.stderr
+    page = (root / "_output" / "report.html").read_text(encoding="utf-8")
+    assert "Dead and missing (persons): 3,097;" in page  # the chart's mark for readers
+    assert '<td class="number">3,097</td>' in page  # its data table
+    assert "Dead and missing (persons): 3,093;" not in page
+    assert "laid out: sec-presentations" in proc.stdout  # the page with the chart
+
+
 def words_by_page(pdf: Path) -> list[list[tuple[str, float, float]]]:
     """Every word of every page where a reader sees it (text, left, top)."""
     return [

@@ -28,7 +28,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from reportkit import progress
-from reportkit.pieces import SPACER_CLASS, flow_blocks
+from reportkit.pieces import SPACER_CLASS, flow_blocks, part_document
 
 FLOW_ID = "data-rk-flow"
 MAX_WHITE = 0.22  # the most of a page left empty, but before a chapter (readers allow 25%)
@@ -418,6 +418,30 @@ def flow_root(tree: HtmlElement) -> HtmlElement:
     return main if main is not None else tree.find("body")
 
 
+@dataclass
+class Laid:
+    """A piece's pages as laid out so far: WeasyPrint's pages and what the mends read of
+    them. A mend re-lays out only from a page where the piece may be cut (a later part of
+    it laid out alone, pieces.part_document), so the pages may come from several layouts:
+    `joins` are the pages where a later one takes over."""
+
+    sheets: list  # WeasyPrint pages (a part's spacer page left out)
+    facts: list[PageFacts]
+    joins: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, laid_out: tuple) -> Laid:
+        """From (document, pages to skip): a part's first page is its spacer's."""
+        document, skip = laid_out
+        return cls(list(document.pages[skip:]), read_pages(document)[skip:])
+
+    def followed_by(self, join: int, laid_out: tuple) -> Laid:
+        """These pages up to `join`, then those laid out from there."""
+        tail = Laid.of(laid_out)
+        joins = {j for j in self.joins if j < join} | {join}
+        return Laid(self.sheets[:join] + tail.sheets, self.facts[:join] + tail.facts, joins)
+
+
 def lay_out_piece(
     html: str,
     lay_out: Callable[[str], object],
@@ -427,46 +451,48 @@ def lay_out_piece(
     cut: bool = False,
 ) -> list[PieceLayout]:
     """Lay out a piece's document and mend its pages, round by round (undoing a round that
-    made them worse); `write(document, first, end)` turns pages of the final layout into PDF
+    made them worse); `write(pages)` turns WeasyPrint pages of the final layout into PDF
     bytes. The front matter and the page furniture are laid out as they are (mend=False):
     they hold no flowing text. With `cut` (a chapter or a part of one), the pages are
-    written in parts that later renders can lay out alone (choose_cuts): one layout each."""
+    written in parts that later renders can lay out alone (choose_cuts): one layout each;
+    and a round of mends lays out again only from the last page before them it may cut at."""
     tree = lxml.html.document_fromstring(html)
     piece = Piece("piece", flow_root(tree))
     for number, block in enumerate(piece.flow_blocks()):
         block.set(FLOW_ID, str(number))
     replayed = [mend for mend in remembered if apply(piece, mend)]
 
-    def render():
-        return lay_out(lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"))
+    def render(begin: int = 0) -> tuple:
+        """The piece laid out from its flow block `begin` on: (document, spacer pages)."""
+        if begin == 0:
+            text = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+            return lay_out(text), 1 if tree.find_class(SPACER_CLASS) else 0
+        return lay_out(part_document(tree, begin, None)[0]), 1
 
     if mend:
-        document, pages, layouts, made = _mend_piece(piece, render)
+        laid, layouts, made = _mend_piece(piece, render, cut)
     else:
-        document, layouts, made = render(), 1, []
-        pages = read_pages(document) if cut else []
-    # A part's first page is its spacer's (pieces.chapter_parts): never written.
-    first = 1 if tree.find_class(SPACER_CLASS) else 0
-    cuts = choose_cuts(piece, pages, first) if cut else []
+        document, _ = render()
+        laid, layouts, made = Laid(list(document.pages), []), 1, []
+    cuts = choose_cuts(piece, laid.facts, laid.joins) if cut else []
     mends = [*replayed, *made]
-    bounds = list(zip([first, *cuts], [*cuts, len(document.pages)], strict=True))
     parts = []
-    for begin, end in bounds:
+    for begin, end in zip([0, *cuts], [*cuts, len(laid.sheets)], strict=True):
+        written = laid.sheets[begin:end]
         anchors: dict[str, int] = {}
-        for number, page in enumerate(document.pages[begin:end]):
+        for number, page in enumerate(written):
             for anchor in page.anchors:
                 anchors.setdefault(anchor, number)
-        flows = {flow for page in pages[begin:end] for flow, _ in page.blocks}
-        written = document.pages[begin:end]
+        flows = {flow for page in laid.facts[begin:end] for flow, _ in page.blocks}
         parts.append(
             PieceLayout(
-                write(document, begin, end),
+                write(written),
                 [getattr(p._page_box.page_type, "name", "") or "" for p in written],
                 anchors,
-                layouts if begin == first else 0,
+                layouts if begin == 0 else 0,
                 [m for m in mends if not cuts or _flow_of(piece, m) in flows],
-                fingerprint(_first_block(piece, pages[begin])) if begin in cuts else None,
-                pages[end - 1].white if pages else 0.0,
+                fingerprint(_first_block(piece, laid.facts[begin])) if begin else None,
+                laid.facts[end - 1].white if laid.facts else 0.0,
                 [level for page in written for level, *_ in page.bookmarks],
             )
         )
@@ -483,12 +509,12 @@ def _first_block(piece: Piece, page: PageFacts) -> HtmlElement:
     return next(b for b in piece.flow_blocks() if b.get(FLOW_ID) == flow)
 
 
-def choose_cuts(piece: Piece, pages: list[PageFacts], first: int) -> list[int]:
-    """The pages (indexes) a later render may start a part on: every PART_PAGES pages or so,
-    a page that starts with a block of its own (nothing runs over onto it, no note was
-    pushed onto it) after a page not left too empty, which no mend moved anything across,
-    whose fingerprint no earlier block
-    of the piece has (chapter_parts finds it by fingerprint)."""
+def cut_points(piece: Piece, pages: list[PageFacts]) -> list[int]:
+    """The pages (indexes) the piece may be cut before — a later part laid out alone from
+    there lays out as here: a page that starts with a block of its own (nothing runs over
+    onto it, no note was pushed onto it) after a page not left too empty, which no mend
+    moved anything across, whose fingerprint no earlier block of the piece has
+    (pieces.chapter_parts finds it by fingerprint)."""
     blocks = piece.flow_blocks()
     order = [int(b.get(FLOW_ID)) for b in blocks]
     position = {flow: index for index, flow in enumerate(order)}
@@ -503,50 +529,78 @@ def choose_cuts(piece: Piece, pages: list[PageFacts], first: int) -> list[int]:
         lowest = min(lowest, flow)
         after_min.append(lowest)
     after_min.reverse()
-    cuts, last = [], first
-    for index in range(first + PART_PAGES, len(pages) - LAST_PART_PAGES + 1):
-        page = pages[index]
-        if index - last < PART_PAGES or page.continued or not page.blocks:
+    points = []
+    for index in range(1, len(pages)):
+        page, previous = pages[index], pages[index - 1]
+        if page.continued or not page.blocks or previous.misplaced_note:
             continue
-        if pages[index - 1].misplaced_note or pages[index - 1].white > MAX_WHITE:
+        if previous.white > MAX_WHITE:
             continue
         at = position[int(page.blocks[0][0])]
-        if before_max[at] >= after_min[at] or prints[at] in prints[:at]:
-            continue
-        cuts.append(index)
-        last = index
-    return cuts
+        if before_max[at] < after_min[at] and prints[at] not in prints[:at]:
+            points.append(index)
+    return points
 
 
-def _mend_piece(piece: Piece, render):
+def choose_cuts(piece: Piece, pages: list[PageFacts], joins: set[int]) -> list[int]:
+    """Where the piece's pages are written apart (and laid out apart by later renders): the
+    joins of its layouts, and a cut point every PART_PAGES pages or so."""
+    cuts, last = [], 0
+    for index in cut_points(piece, pages):
+        if index in joins or (index - last >= PART_PAGES and len(pages) - index >= LAST_PART_PAGES):
+            cuts.append(index)
+            last = index
+    return sorted(set(cuts) | joins)
+
+
+def _first_page_changed(piece: Piece, pages: list[PageFacts], mends: list[Mend]) -> int:
+    """The first page whose content the mends may change: the page before the first block
+    they touch (what follows may now fit at its foot), or that block's page."""
+    flows = set()
+    for mend in mends:
+        for print_of in (*mend.blocks, mend.anchor):
+            element = piece.find(print_of) if print_of else None
+            if element is not None:
+                flows.add(element.get(FLOW_ID))
+    pages_of = [i for i, page in enumerate(pages) if flows & {flow for flow, _ in page.blocks}]
+    return max(0, min(pages_of, default=0) - 1)
+
+
+def _mend_piece(piece: Piece, render, cut: bool):
     planner = Planner(piece, 0, {})
-    document = render()
+    laid = Laid.of(render())
     layouts = 1
-    pages = read_pages(document)
-    best = score(pages)
+    best = score(laid.facts)
     made: list[Mend] = []
     for _ in range(MAX_ROUNDS):
-        mends = planner.mends(pages)
+        mends = planner.mends(laid.facts)
         if not mends:
             break
+        changed = _first_page_changed(piece, laid.facts, mends)
+        join = max((i for i in cut_points(piece, laid.facts) if i <= changed), default=0)
+        join = join if cut else 0
         saved = copy.deepcopy(piece.root)
         applied = [m for m in mends if apply(piece, m)]
         planner.tried.update(mends)
         if not applied:
             break
         progress.detail(f"{len(applied)} mend(s), laying out again")
-        trial = render()
+        if join:
+            start = _first_block(piece, laid.facts[join])
+            begin = piece.flow_blocks().index(start)
+            trial = laid.followed_by(join, render(begin))
+        else:
+            trial = Laid.of(render())
         layouts += 1
-        trial_pages = read_pages(trial)
         moved = [m for m in applied if m.kind in ("move", "lift")]
-        too_far = planner.figures_too_far(trial_pages, moved)
-        trial_score = score(trial_pages)
+        too_far = planner.figures_too_far(trial.facts, moved)
+        trial_score = score(trial.facts)
         if too_far or trial_score >= best:
             _restore(piece, saved)  # its mends stay tried: the next round tries others
             continue
-        document, pages, best = trial, trial_pages, trial_score
+        laid, best = trial, trial_score
         made += applied
-    return document, pages, layouts, made
+    return laid, layouts, made
 
 
 def _restore(piece: Piece, saved: HtmlElement) -> None:

@@ -201,48 +201,30 @@ def _is_stand_in(element: HtmlElement) -> bool:
 
 
 def chapter_parts(source: PieceSource, cuts: list[str], fingerprint) -> list[PieceSource]:
-    """The chapter cut before each block whose fingerprint is in `cuts` (those still there,
-    in reading order); a single part, the chapter itself, without cuts."""
+    """The chapter cut before each block whose fingerprint is in `cuts` (in reading order,
+    each found after the one before; those no longer there dropped); a single part, the
+    chapter itself, without cuts."""
+    if not cuts:
+        return [source]
     tree = lxml.html.document_fromstring(source.html)
     main = next(iter(tree.xpath("//body/main")), None)
-    if main is None or not cuts:
+    if main is None:
         return [source]
-    blocks = flow_blocks(main)
-    prints = [fingerprint(block) for block in blocks]
-    first_of = {}
-    for index, print_of in enumerate(prints):
-        first_of.setdefault(print_of, index)
-    starts = sorted({first_of[c] for c in cuts if first_of.get(c, 0) > 0})
+    prints = [fingerprint(block) for block in flow_blocks(main)]
+    starts, after = [], 1
+    for cut in cuts:
+        if cut in prints[after:]:
+            starts.append(prints.index(cut, after))
+            after = starts[-1] + 1
     if not starts:
         return [source]
-    bounds = list(zip([0, *starts], [*starts, len(blocks)], strict=True))
-    base = FOOTNOTE_RESET.search(source.html)
-    notes = [len(block.xpath("." + NOTE)) for block in blocks]
     parts = []
-    for number, (begin, end) in enumerate(bounds):
-        part_tree = copy.deepcopy(tree)
-        part_main = part_tree.xpath("//body/main")[0]
-        part_blocks = flow_blocks(part_main)
-        for index, block in enumerate(part_blocks):
-            if (index < begin or index >= end) and not _is_stand_in(block):
-                _drop(block)
-        _drop_empty_sections(part_main)
-        owned = _ids(part_main) - {b.get("id") for b in part_blocks if _is_stand_in(b)}
-        html_text = None
-        if begin > 0:
-            first = part_blocks[begin]
-            owned -= {a.get("id") for a in first.iterancestors() if a.get("id")}
-            first.addprevious(lxml.html.fragment_fromstring(SPACER))
-            html_text = lxml.html.tostring(part_tree, encoding="unicode", doctype="<!DOCTYPE html>")
-            if base is not None:
-                reset = f"counter-reset: footnote {int(base.group(1)) + sum(notes[:begin])}"
-                html_text = FOOTNOTE_RESET.sub(reset, html_text, count=1)
-        else:
-            html_text = lxml.html.tostring(part_tree, encoding="unicode", doctype="<!DOCTYPE html>")
+    for number, (begin, end) in enumerate(zip([0, *starts], [*starts, None], strict=True)):
+        html, owned = part_document(tree, begin, end)
         parts.append(
             PieceSource(
                 source.name if begin == 0 else f"{source.name}:{number + 1}",
-                html_text,
+                html,
                 owned,
                 source.chapter,
                 cuttable=True,
@@ -253,9 +235,33 @@ def chapter_parts(source: PieceSource, cuts: list[str], fingerprint) -> list[Pie
     return parts
 
 
-def _drop(element: HtmlElement) -> None:
-    """Remove an element, its tail (whitespace between blocks) with it."""
-    element.getparent().remove(element)
+def part_document(tree: HtmlElement, begin: int, end: int | None) -> tuple[str, set[str]]:
+    """The piece's document (tree: a chapter's, or a part's) holding its flow blocks from
+    `begin` to before `end` only, and the ids that part owns. Cut after its start, the part
+    opens with the spacer page and carries on the footnote counter."""
+    part = copy.deepcopy(tree)
+    main = part.xpath("//body/main")[0]
+    blocks = flow_blocks(main)
+    notes = sum(len(block.xpath("." + NOTE)) for block in blocks[:begin])
+    stand_ins = {b.get("id") for b in blocks if _is_stand_in(b)}
+    for index, block in enumerate(blocks):
+        if (index < begin or (end is not None and index >= end)) and not _is_stand_in(block):
+            block.getparent().remove(block)  # its tail (whitespace) with it
+    _drop_empty_sections(main)
+    owned = _ids(main) - stand_ins
+    if begin > 0:
+        first = blocks[begin]
+        owned -= {a.get("id") for a in first.iterancestors() if a.get("id")}
+        for spacer in part.find_class(SPACER_CLASS):
+            spacer.getparent().remove(spacer)
+        first.addprevious(lxml.html.fragment_fromstring(SPACER))
+        for style in part.iter("style"):
+            base = FOOTNOTE_RESET.search(style.text or "")
+            if base is not None:
+                reset = f"counter-reset: footnote {int(base.group(1)) + notes}"
+                style.text = FOOTNOTE_RESET.sub(reset, style.text, count=1)
+                break
+    return lxml.html.tostring(part, encoding="unicode", doctype="<!DOCTYPE html>"), owned
 
 
 def _drop_empty_sections(root: HtmlElement) -> None:

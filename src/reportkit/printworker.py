@@ -100,13 +100,18 @@ def lay_out(
     fetcher = OfflineFetcher([Path(p) for p in settings.allowed])
     images: dict = {}
 
+    documents = []  # laid out for this piece: the first, and mended ones
+
     def render(text: str):
         document = weasyprint.HTML(string=text, base_url=settings.base_url, url_fetcher=fetcher)
-        return document.render(font_config=fonts, cache=images)
+        documents.append(document.render(font_config=fonts, cache=images))
+        return documents[-1]
 
-    def write(document, begin: int, end: int) -> bytes:
-        if (begin, end) != (0, len(document.pages)):
-            document = document.copy(with_named_targets(document.pages[begin:end]))
+    def write(pages: list) -> bytes:
+        """The pages (of this piece's layouts) as PDF bytes."""
+        whole = next((d for d in documents if d.pages == pages), None)
+        # The documents share fonts, fetcher and metadata (one head): any one can copy.
+        document = whole or documents[0].copy(with_named_targets(pages))
         if not tagged:  # the page furniture: drawn as an artifact over the pages
             return document.write_pdf(pdf_identifier=b"reportkit-piece")
         with footnote_tags():

@@ -393,12 +393,36 @@ def assemble_document(
 
 
 def html_key(
-    assembled: Assembled, metadata_text: str, args: list[str], metadata_file: Path, trusted: bool
+    assembled: Assembled,
+    metadata_text: str,
+    args: list[str],
+    metadata_file: Path,
+    trusted: bool,
+    charts: list[str] = (),
 ) -> str:
     """What pandoc's HTML is made from (the metadata file's path aside: the stage's changes),
-    and whether its raw HTML was let through unchecked."""
+    whether its raw HTML was let through unchecked, and which charts it marks for drawing
+    (their drawings are filled in afterwards: fill_charts)."""
     stable_args = [a for a in args if a != str(metadata_file)]
-    return key(assembled.text, metadata_text, stable_args, pandoc_version(), trusted)
+    return key(
+        assembled.text, metadata_text, stable_args, pandoc_version(), trusted, sorted(charts)
+    )
+
+
+CHARTS_DIR = "_generated/charts"  # as charts/publish.py writes them (which imports pandas)
+CHART_MARK = re.compile(r"<!--reportkit-chart:(?P<id>[\w-]+)-->")
+
+
+def fill_charts(html: str, project: Project, prepared: Prepared) -> str:
+    """Each chart's mark (charts.lua) replaced by its drawing: inline SVG, data table and
+    the spec of the interactive chart, as prepared (_generated/charts/<id>.html)."""
+
+    def fragment(match: re.Match) -> str:
+        relative = f"{CHARTS_DIR}/{match['id']}.html"
+        text = prepared.files.get(relative)
+        return text if text is not None else project.path(relative).read_text(encoding="utf-8")
+
+    return CHART_MARK.sub(fragment, html)
 
 
 def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
@@ -410,7 +434,9 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     args = pandoc_arguments(project, metadata_file, "html5", settings)
     # pandoc's HTML, kept by everything it was made from: the same text converts once.
     store = Store(project.root, "html")
-    name = html_key(assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts)
+    name = html_key(
+        assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts, prepared.charts
+    )
     cached = store.get(f"{name}.html")
     if cached is not None:
         html.write_bytes(cached)
@@ -427,6 +453,8 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
                     unsafe[0].message, unsafe_location(assembled, unsafe[0]), SANITIZE_HINT
                 )
         store.put(f"{name}.html", html.read_bytes())
+    page = fill_charts(html.read_text(encoding="utf-8"), project, prepared)
+    html.write_text(page, encoding="utf-8")
     running_header = project.settings.running_header or prepared.conference.short_title
     write_assets(
         project,
@@ -436,7 +464,7 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
         prepared.brand,
         metadata.get("draft-mark"),
         prepared.conference.language,
-        html.read_text(encoding="utf-8"),
+        page,
     )
     copy_resources(project, html, out_dir, assembled)
     return html
@@ -464,7 +492,12 @@ def vet_content(project: Project, prepared: Prepared, problems: list[ReportError
             args = pandoc_arguments(project, metadata_file, "html5", settings)
             store = Store(project.root, "html")
             name = html_key(
-                assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts
+                assembled,
+                metadata_text,
+                args,
+                metadata_file,
+                settings.allow_raw_scripts,
+                prepared.charts,
             )
             if store.get(f"{name}.html") is not None:
                 return

@@ -1,14 +1,6 @@
 -- Stage 3 (layout): a chart figure's image becomes, in HTML, the prepared fragment: inline SVG
 -- (for print and readers without JavaScript) plus the Vega-Lite spec for the interactive chart;
 -- in Word, the chart's PNG.
-local function read(path)
-  local file = io.open(path, "r")
-  if not file then return nil end
-  local text = file:read("a")
-  file:close()
-  return text
-end
-
 local function exists(path)
   local file = io.open(path, "rb")
   if not file then return false end
@@ -22,9 +14,13 @@ local function chart_fragment(block)
   local image = block.content[1]
   if not image.classes:includes("chart-image") then return nil end
   -- Only the charts reportkit drew: any other path is content, never read here.
-  if not image.src:match("^_generated/charts/[%w-]+%.svg$") then return nil end
-  local fragment = read(image.src:gsub("%.svg$", ".html"))
-  if fragment then return pandoc.RawBlock("html", fragment) end
+  local id = image.src:match("^_generated/charts/([%w-]+)%.svg$")
+  if not id then return nil end
+  -- A mark the embedded engine fills in after pandoc (engines/embedded.py, fill_charts): so
+  -- pandoc's HTML does not depend on the drawing, which may change while the text does not.
+  if exists("_generated/charts/" .. id .. ".html") then
+    return pandoc.RawBlock("html", "<!--reportkit-chart:" .. id .. "-->")
+  end
 end
 
 if FORMAT:match("html") then
