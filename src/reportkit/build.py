@@ -177,7 +177,9 @@ def _prepare_and_render(project, formats, started: float, request: dict, pool) -
     from reportkit.prepare import prepare, write_generated
 
     progress.step("prepare: data, charts and generated files")
-    prepared = prepare(project)
+    # The charts are drawn in the printer's workers (idle until there is HTML to print)
+    # while pandoc converts the text: render_html waits for both.
+    prepared = prepare(project, pool if "html" in formats or "pdf" in formats else None)
     write_generated(project, prepared)
     layout = None
     inputs = build_inputs(project, prepared, "embedded")

@@ -175,6 +175,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _in_worker(*arguments):
+    """printworker.in_worker, named from here: the parent never imports WeasyPrint (a good
+    half second) to hand work to the workers that have."""
+    from reportkit.printworker import in_worker
+
+    return in_worker(*arguments)
+
+
 def _warm_up(parent: int) -> None:
     _die_with_parent(parent)
     progress.silence()
@@ -501,17 +509,15 @@ class Printing:
             remembered = self.cache.remembered(piece.part_of or piece.name)
             return (self.settings, piece.html, remembered, piece.tagged, piece.mend, piece.cuttable)
 
-        from reportkit.printworker import in_worker
-
         if self.pool is not None and todo:
             submit = self.pool.executor.submit
-            futures = {i: submit(in_worker, *arguments(pieces[i])) for i in order}
+            futures = {i: submit(_in_worker, *arguments(pieces[i])) for i in order}
             done = {i: future.result() for i, future in futures.items()}
         else:
             done = {}
             for i in order:
                 progress.detail(f"laying out {pieces[i].name}")
-                done[i] = in_worker(*arguments(pieces[i]))
+                done[i] = _in_worker(*arguments(pieces[i]))
         for index in todo:
             layouts, piece = done[index], pieces[index]
             if isinstance(layouts, str):

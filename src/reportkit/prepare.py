@@ -52,6 +52,7 @@ class Prepared:
     charts_reused: int = 0
     acronyms: list[tuple[str, str]] = field(default_factory=list)  # used in the text
     labels: Labels = field(default_factory=lambda: labels_for("en"))  # reportkit's own words
+    pending_charts: tuple | None = None  # charts being drawn: statistics.complete_charts
 
 
 def metadata_for(conference: Conference) -> dict[str, Any]:
@@ -161,8 +162,11 @@ def report_text(project: Project, prepared: Prepared) -> str:
         return ""
 
 
-def prepare(project: Project) -> Prepared:
-    """Load the data the content depends on and compute the generated files (not yet written)."""
+def prepare(project: Project, pool=None) -> Prepared:
+    """Load the data the content depends on and compute the generated files (not yet written).
+
+    With a `pool` (pdf.PrintPool) the charts are drawn in its workers meanwhile: their files
+    are in `prepared` after statistics.complete_charts."""
     settings = project.settings
     for key in ("conference", "people", "programme", "stats", "charts", "facts"):
         project.setting_file(("reportkit", key), getattr(settings, key), f"'{key}' setting")
@@ -218,7 +222,7 @@ def prepare(project: Project) -> Prepared:
         font_faces(family)  # fail early, naming the fontpkg package to install
     from reportkit.statistics import prepare_statistics
 
-    prepare_statistics(project, prepared)
+    prepare_statistics(project, prepared, pool)
     # Last: the acronyms are looked for in everything else the reader gets.
     prepared.acronyms = used_acronyms(report_text(project, prepared), known_acronyms)
     prepared.files[ACRONYMS_PART] = acronyms_part(

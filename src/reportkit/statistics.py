@@ -92,8 +92,10 @@ def _from_warning(value: list) -> ReportError:
     return ReportError(message, Location(path, line, column) if path else None, hint)
 
 
-def prepare_statistics(project: Project, prepared) -> None:
-    """The charts' files and the facts for `prepared`, from the cache or computed."""
+def prepare_statistics(project: Project, prepared, pool=None) -> None:
+    """The charts' files and the facts for `prepared`, from the cache or computed. With a
+    `pool` (pdf.PrintPool), the charts are drawn in its workers while the caller goes on:
+    complete_charts waits for them."""
     settings = project.settings
     stats_dir = project.path(settings.stats)
     charts_file = project.path(settings.charts)
@@ -113,17 +115,37 @@ def prepare_statistics(project: Project, prepared) -> None:
         prepared.warnings += [_from_warning(w) for w in cached["warnings"]]
         prepared.charts_reused = len(cached["charts"])
         return
-    before = (dict(prepared.files), len(prepared.warnings))
-    _compute(project, prepared, stats_dir, charts_file, facts_file)
-    store.put_json(
-        name,
-        {
-            "files": {p: t for p, t in prepared.files.items() if p not in before[0]},
-            "charts": prepared.charts,
-            "variables": prepared.variables,
-            "warnings": [_warning(w) for w in prepared.warnings[before[1] :]],
-        },
-    )
+    known, warned = set(prepared.files), len(prepared.warnings)
+    drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, pool)
+    files = {p: t for p, t in prepared.files.items() if p not in known}
+    warnings = prepared.warnings[warned:]
+
+    def remember(drawn: dict[str, str], drawn_warnings: list[ReportError]) -> None:
+        store.put_json(
+            name,
+            {
+                "files": {**files, **drawn},
+                "charts": prepared.charts,
+                "variables": prepared.variables,
+                "warnings": [_warning(w) for w in [*warnings, *drawn_warnings]],
+            },
+        )
+
+    if drawing is None:
+        remember({}, [])
+    else:
+        prepared.pending_charts = (drawing, remember)
+        if pool is None:
+            complete_charts(prepared)
+
+
+def complete_charts(prepared) -> None:
+    """The charts' drawings in `prepared` (when prepare_statistics left them drawing)."""
+    if prepared.pending_charts is None:
+        return
+    drawing, remember = prepared.pending_charts
+    prepared.pending_charts = None
+    remember(*drawing.finish(prepared))
 
 
 def package_problems_cached(project, stats: Path) -> list[ReportError]:
@@ -153,12 +175,13 @@ def package_problems_cached(project, stats: Path) -> list[ReportError]:
     return problems
 
 
-def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
-    from reportkit.charts.build import narrowed, svg_width, vega_lite_spec
+def _compute(project, prepared, stats_dir, charts_file, facts_file, pool):
+    """Validate the data, build the charts' specs (their drawing is returned, under way),
+    compute the facts."""
+    from reportkit.charts.build import vega_lite_spec
     from reportkit.charts.catalogue import load_charts
-    from reportkit.charts.export import ChartDrawError, d3_format_locale, d3_time_locale
-    from reportkit.charts.publish import chart_files
-    from reportkit.charts.shaping import shaped_svg
+    from reportkit.charts.export import d3_format_locale, d3_time_locale
+    from reportkit.charts.publish import chart_text_files
     from reportkit.charts.theme import ChartTheme
     from reportkit.data.facts import load_facts
     from reportkit.data.package import load_package
@@ -170,16 +193,17 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
         raise problems[0]
     package = load_package(stats_dir, settings.stats, validated=True)
     sourced: list[Sourced] = []
+    drawing = None
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
         brand = prepared.brand
         language = prepared.conference.language
-        cache = chart_cache(project, brand, language)
         theme = ChartTheme.from_brand(brand)
         if script_font(language):
             theme = replace(theme, font=f"{theme.font}, {script_font(language)}")
         locale = d3_format_locale(language)
         time_locale = d3_time_locale(language)
+        drawing = ChartDrawing(chart_cache(project, brand, language), doc, locale, time_locale)
         for index, chart in enumerate(charts):
             progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
             spec, rows = vega_lite_spec(
@@ -196,30 +220,11 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
                             "publishing (reportkit render --final refuses them)",
                         )
                     )
-            try:
-                svg = cache.svg(spec, locale, time_locale)
-                narrower = narrowed(spec, svg_width(svg), chart.width)
-                if narrower is not None:
-                    spec, svg = narrower, cache.svg(narrower, locale, time_locale)
-            except ChartDrawError as error:
-                raise chart_draw_error(doc, index, chart.id, error) from None
-            if svg_width(svg) > chart.width + 1:
-                prepared.warnings.append(
-                    doc.error(
-                        ("charts", index),
-                        f"chart '{chart.id}' is drawn {svg_width(svg):.0f} px wide, more than its "
-                        f"{chart.width} px: it prints smaller than the other charts",
-                        "shorten its labels, or use fewer columns",
-                    )
-                )
-            if script_font(language):  # joined letters in print too (charts/shaping.py)
-                svg = shaped_svg(svg)
-            prepared.files.update(
-                chart_files(chart, svg, spec, locale, rows, prepared.labels, time_locale)
-            )
+            prepared.files.update(chart_text_files(chart, rows, prepared.labels))
+            drawing.add(index, chart, spec, rows)
             sourced.append(Sourced("chart", chart.id, chart.title, _source_ids(rows)))
             prepared.charts.append(chart.id)
-        prepared.charts_built, prepared.charts_reused = cache.built, cache.reused
+        drawing.start(pool)
     if facts_file.is_file():
         language = prepared.conference.language
         facts = load_facts(facts_file, settings.facts, package, language)
@@ -230,6 +235,72 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file) -> None:
             + yaml.safe_dump(prepared.variables, allow_unicode=True, sort_keys=True)
         )
     prepared.files[SOURCES_CSV] = sources_csv(sourced, package)
+    return drawing
+
+
+class ChartDrawing:
+    """The charts of one render being drawn by vl-convert: here, or in a printer's worker
+    (which is idle until the report's text is converted), then turned into their files."""
+
+    def __init__(self, cache, doc, locale: dict, time_locale: dict | None):
+        self.cache, self.doc = cache, doc
+        self.locale, self.time_locale = locale, time_locale
+        self.charts: list[tuple] = []  # (index in charts.yml, chart, spec, rows)
+        self.future = None
+
+    def add(self, index: int, chart, spec: dict, rows) -> None:
+        self.charts.append((index, chart, spec, rows))
+
+    def _jobs(self) -> list[tuple]:
+        return [(spec, c.width, self.locale, self.time_locale) for _, c, spec, _ in self.charts]
+
+    def start(self, pool) -> None:
+        """Into one of the pool's workers (vl-convert takes half a second to start in each:
+        sharing the charts out between two costs more than it saves)."""
+        if pool is not None and self.charts:
+            from reportkit.charts.export import draw_charts
+
+            self.future = pool.executor.submit(draw_charts, self.cache, self._jobs())
+
+    def finish(self, prepared) -> tuple[dict[str, str], list[ReportError]]:
+        """The drawings' files and warnings, also added to `prepared`."""
+        from reportkit.charts.export import svg_width
+        from reportkit.charts.publish import chart_drawing_files
+        from reportkit.charts.shaping import shaped_svg
+
+        if self.future is not None:
+            drawn, built, reused = self.future.result()
+        else:
+            from reportkit.charts.export import draw_charts
+
+            drawn, built, reused = draw_charts(self.cache, self._jobs())
+        language = prepared.conference.language
+        files: dict[str, str] = {}
+        warnings: list[ReportError] = []
+        for (index, chart, _, rows), result in zip(self.charts, drawn, strict=True):
+            if isinstance(result, str):
+                raise chart_draw_error(self.doc, index, chart.id, result)
+            spec, svg = result
+            if svg_width(svg) > chart.width + 1:
+                warnings.append(
+                    self.doc.error(
+                        ("charts", index),
+                        f"chart '{chart.id}' is drawn {svg_width(svg):.0f} px wide, more than its "
+                        f"{chart.width} px: it prints smaller than the other charts",
+                        "shorten its labels, or use fewer columns",
+                    )
+                )
+            if script_font(language):  # joined letters in print too (charts/shaping.py)
+                svg = shaped_svg(svg)
+            files.update(
+                chart_drawing_files(
+                    chart, svg, spec, self.locale, rows, prepared.labels, self.time_locale
+                )
+            )
+        prepared.files.update(files)
+        prepared.warnings += warnings
+        prepared.charts_built, prepared.charts_reused = built, reused
+        return files, warnings
 
 
 def _source_ids(rows) -> tuple[str, ...]:

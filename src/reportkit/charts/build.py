@@ -419,27 +419,3 @@ def vega_lite_spec(
     spec["config"] = theme.config()
     spec["description"] = chart.alt
     return spec, rows
-
-
-def svg_width(svg: str) -> float:
-    """The drawn width of an SVG from vl-convert (its root width attribute), in CSS px."""
-    match = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg[:2000])
-    return float(match.group(1)) if match else 0.0
-
-
-def narrowed(spec: dict, drawn: float, width: int) -> dict | None:
-    """A small-multiples spec whose cells are narrowed so that the whole is `width` wide, or
-    None when the spec is not a facet or already fits. Vega-Lite cannot fit a facet itself."""
-    inner = spec.get("spec")
-    if "facet" not in spec or not isinstance(inner, dict) or drawn <= width:
-        return None
-    columns = max(1, int(spec.get("columns") or 1))
-    shrink = int(-(-(drawn - width) // columns))  # ceiling division
-    views = inner.get("layer") or [inner]
-    if not all(isinstance(v.get("width", inner.get("width")), int) for v in views):
-        return None
-    result = json.loads(json.dumps(spec))
-    for view in [result["spec"], *result["spec"].get("layer", [])]:
-        if isinstance(view.get("width"), int):
-            view["width"] -= shrink
-    return result

@@ -184,3 +184,49 @@ def set_png_dpi(png: bytes, dpi: float) -> bytes:
             chunks.append(rest[offset:end])
         offset = end
     return signature + b"".join(chunks)
+
+
+def svg_width(svg: str) -> float:
+    """The drawn width of an SVG from vl-convert (its root width attribute), in CSS px."""
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg[:2000])
+    return float(match.group(1)) if match else 0.0
+
+
+def narrowed(spec: dict, drawn: float, width: int) -> dict | None:
+    """A small-multiples spec whose cells are narrowed so that the whole is `width` wide, or
+    None when the spec is not a facet or already fits. Vega-Lite cannot fit a facet itself."""
+    inner = spec.get("spec")
+    if "facet" not in spec or not isinstance(inner, dict) or drawn <= width:
+        return None
+    columns = max(1, int(spec.get("columns") or 1))
+    shrink = int(-(-(drawn - width) // columns))  # ceiling division
+    views = inner.get("layer") or [inner]
+    if not all(isinstance(v.get("width", inner.get("width")), int) for v in views):
+        return None
+    result = json.loads(json.dumps(spec))
+    for view in [result["spec"], *result["spec"].get("layer", [])]:
+        if isinstance(view.get("width"), int):
+            view["width"] -= shrink
+    return result
+
+
+def fitted_svg(cache: ChartCache, spec: dict, width: int, locale, time_locale) -> tuple:
+    """The chart drawn (spec, svg): a small-multiples one drawn again narrowed to `width`."""
+    svg = cache.svg(spec, locale, time_locale)
+    narrower = narrowed(spec, svg_width(svg), width)
+    if narrower is not None:
+        spec, svg = narrower, cache.svg(narrower, locale, time_locale)
+    return spec, svg
+
+
+def draw_charts(cache: ChartCache, jobs: list[tuple]) -> tuple[list, int, int]:
+    """Each job (spec, width, locale, time locale) drawn: (spec, svg), or the ChartDrawError's
+    text; and how many drawings were made and reused. Runs in a printer's worker while the
+    report's text is converted (statistics.py)."""
+    results = []
+    for spec, width, locale, time_locale in jobs:
+        try:
+            results.append(fitted_svg(cache, spec, width, locale, time_locale))
+        except ChartDrawError as error:
+            results.append(str(error))
+    return results, cache.built, cache.reused

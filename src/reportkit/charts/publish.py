@@ -124,7 +124,16 @@ def html_fragment(
     )
 
 
-def chart_files(
+def chart_text_files(chart: Chart, rows: pd.DataFrame | None, labels: Labels | None = None):
+    """Project-relative path → text of a chart's files that do not need its drawing: its
+    figure (what the report's text includes) and its data."""
+    files = {f"{CHARTS_DIR}/{chart.id}.qmd": figure_markdown(chart, rows, labels)}
+    if rows is not None:
+        files[f"{CHARTS_DIR}/{chart.id}.csv"] = rows.to_csv(index=False, lineterminator="\n")
+    return files
+
+
+def chart_drawing_files(
     chart: Chart,
     svg: str,
     spec: dict,
@@ -133,17 +142,14 @@ def chart_files(
     labels: Labels | None = None,
     time_locale: dict | None = None,
 ) -> dict[str, str]:
-    """Project-relative path → text for everything one chart produces (time_locale: the
-    spec's own; the drawing and the table are already in the report's language)."""
-    files = {
+    """Project-relative path → text of a chart's drawing: the SVG, the spec it was drawn
+    from, and the HTML fragment that shows it (time_locale: the spec's own; the drawing and
+    the table are already in the report's language)."""
+    return {
         f"{CHARTS_DIR}/{chart.id}.svg": svg,
         f"{CHARTS_DIR}/{chart.id}.vl.json": spec_json(spec) + "\n",
         f"{CHARTS_DIR}/{chart.id}.html": html_fragment(chart, svg, locale, rows, labels),
-        f"{CHARTS_DIR}/{chart.id}.qmd": figure_markdown(chart, rows, labels),
     }
-    if rows is not None:
-        files[f"{CHARTS_DIR}/{chart.id}.csv"] = rows.to_csv(index=False, lineterminator="\n")
-    return files
 
 
 def chart_fragment_path(root: Path, chart_id: str) -> Path:

@@ -88,6 +88,7 @@ def document_metadata(project: Project, prepared: Prepared) -> dict[str, Any]:
             "number-depth": settings.number_depth,
             "reportkit-version": __version__,
             "charts": bool(prepared.charts),
+            "reportkit-charts": list(prepared.charts),
             "brand-logo": logo_asset(prepared.brand),
             "draft-mark": draft_mark(project, prepared),
         }
@@ -195,14 +196,46 @@ def run_pandoc(
 ) -> None:
     """Run pandoc; its complaints come back as ReportErrors at the source file and line
     (all of them into `problems` when given, else the first one raised)."""
-    proc = subprocess.run(
-        [pandoc_binary(), *args, "--output", str(output)],
-        input=assembled.text.encode("utf-8"),
-        cwd=cwd,
-        capture_output=True,
-        check=False,
-    )
-    stderr = proc.stderr.decode("utf-8", "replace")
+    start_pandoc(args, assembled, cwd, output).finish(problems)
+
+
+class Pandoc:
+    """pandoc converting the assembled text, in a process of its own: the caller goes on
+    (drawing the charts) while it runs, and finishes it when it needs the output."""
+
+    def __init__(self, process, assembled: Assembled, scratch: Path):
+        self.process, self.assembled, self.scratch = process, assembled, scratch
+
+    def finish(self, problems: list[ReportError] | None = None) -> None:
+        self.process.wait()
+        stderr = (self.scratch / "stderr").read_bytes().decode("utf-8", "replace")
+        self.close()
+        _pandoc_problems(self.process.returncode, stderr, self.assembled, problems)
+
+    def close(self) -> None:
+        self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def start_pandoc(args: list[str], assembled: Assembled, cwd: Path, output: Path) -> Pandoc:
+    """pandoc started on the assembled text (through files, not pipes: nobody need feed it)."""
+    scratch = Path(tempfile.mkdtemp(prefix="reportkit-pandoc-"))
+    source = scratch / "report.md"
+    source.write_text(assembled.text, encoding="utf-8")
+    with source.open("rb") as stdin, (scratch / "stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            [pandoc_binary(), *args, "--output", str(output)],
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=cwd,
+        )
+    return Pandoc(process, assembled, scratch)
+
+
+def _pandoc_problems(
+    returncode: int, stderr: str, assembled: Assembled, problems: list[ReportError] | None
+) -> None:
     found = []
     for line in stderr.splitlines():
         if line.startswith(("reportkit-error\t", "reportkit-error-last\t")):
@@ -218,7 +251,7 @@ def run_pandoc(
         return
     if found:
         raise found[0]
-    if proc.returncode != 0:
+    if returncode != 0:
         first = next((ln for ln in stderr.splitlines() if ln.strip()), "pandoc failed")
         match = ASSEMBLED_LINE.search(stderr)
         where = assembled.origin(int(match["line"])) if match else None
@@ -377,7 +410,9 @@ def assemble_document(
     assembled = Assembler(project.root, variables, metadata, problems).assemble(document)
     metadata.update(assembled.front_matter)
     # What content may show: normalize.lua refuses any other image (engines/filters).
-    metadata["reportkit-files"] = readable_files(project.root)
+    # The charts' drawings among them, drawn or not yet (they are drawn while pandoc runs).
+    drawings = {f"{CHARTS_DIR}/{chart}.svg" for chart in prepared.charts}
+    metadata["reportkit-files"] = sorted({*readable_files(project.root), *drawings})
     settings = document_settings(
         project.settings, assembled.front_matter, Location(project.settings.document, 1)
     )
@@ -393,20 +428,13 @@ def assemble_document(
 
 
 def html_key(
-    assembled: Assembled,
-    metadata_text: str,
-    args: list[str],
-    metadata_file: Path,
-    trusted: bool,
-    charts: list[str] = (),
+    assembled: Assembled, metadata_text: str, args: list[str], metadata_file: Path, trusted: bool
 ) -> str:
     """What pandoc's HTML is made from (the metadata file's path aside: the stage's changes),
-    whether its raw HTML was let through unchecked, and which charts it marks for drawing
-    (their drawings are filled in afterwards: fill_charts)."""
+    and whether its raw HTML was let through unchecked. Not the charts' drawings: they are
+    filled in afterwards (fill_charts)."""
     stable_args = [a for a in args if a != str(metadata_file)]
-    return key(
-        assembled.text, metadata_text, stable_args, pandoc_version(), trusted, sorted(charts)
-    )
+    return key(assembled.text, metadata_text, stable_args, pandoc_version(), trusted)
 
 
 CHARTS_DIR = "_generated/charts"  # as charts/publish.py writes them (which imports pandas)
@@ -426,7 +454,10 @@ def fill_charts(html: str, project: Project, prepared: Prepared) -> str:
 
 
 def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
-    """Render the project's one document to out_dir/report.html (plus assets)."""
+    """Render the project's one document to out_dir/report.html (plus assets). pandoc runs
+    while the charts are being drawn (prepare's pool), when they are."""
+    from reportkit.statistics import complete_charts
+
     assembled, metadata, settings = assemble_document(project, prepared)
     metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
     metadata_file = out_dir / ".metadata.yml"
@@ -434,16 +465,27 @@ def render_html(project: Project, prepared: Prepared, out_dir: Path) -> Path:
     args = pandoc_arguments(project, metadata_file, "html5", settings)
     # pandoc's HTML, kept by everything it was made from: the same text converts once.
     store = Store(project.root, "html")
-    name = html_key(
-        assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts, prepared.charts
-    )
+    name = html_key(assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts)
     cached = store.get(f"{name}.html")
-    if cached is not None:
+    pandoc = None
+    if cached is None:
+        metadata_file.write_text(metadata_text, "utf-8")
+        pandoc = start_pandoc(args, assembled, project.root, html)
+    if prepared.pending_charts is not None:
+        from reportkit.prepare import write_generated
+
+        try:
+            complete_charts(prepared)
+            write_generated(project, prepared)  # the charts' files, now drawn
+        except BaseException:
+            if pandoc is not None:
+                pandoc.close()  # never left running
+            raise
+    if pandoc is None:
         html.write_bytes(cached)
     else:
-        metadata_file.write_text(metadata_text, "utf-8")
         try:
-            run_pandoc(args, assembled, project.root, html)
+            pandoc.finish()
         finally:
             metadata_file.unlink(missing_ok=True)
         if not settings.allow_raw_scripts:
@@ -492,12 +534,7 @@ def vet_content(project: Project, prepared: Prepared, problems: list[ReportError
             args = pandoc_arguments(project, metadata_file, "html5", settings)
             store = Store(project.root, "html")
             name = html_key(
-                assembled,
-                metadata_text,
-                args,
-                metadata_file,
-                settings.allow_raw_scripts,
-                prepared.charts,
+                assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts
             )
             if store.get(f"{name}.html") is not None:
                 return

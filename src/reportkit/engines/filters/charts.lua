@@ -1,6 +1,8 @@
--- Stage 3 (layout): a chart figure's image becomes, in HTML, the prepared fragment: inline SVG
--- (for print and readers without JavaScript) plus the Vega-Lite spec for the interactive chart;
--- in Word, the chart's PNG.
+-- Stage 3 (layout): a chart figure's image becomes, in HTML, the mark of the prepared fragment
+-- (inline SVG for print and readers without JavaScript, plus the Vega-Lite spec for the
+-- interactive chart), which the embedded engine fills in after pandoc (engines/embedded.py,
+-- fill_charts): pandoc's HTML does not wait for the drawings, nor change when only they do.
+-- In Word, the chart's PNG.
 local function exists(path)
   local file = io.open(path, "rb")
   if not file then return false end
@@ -8,7 +10,7 @@ local function exists(path)
   return true
 end
 
-local function chart_fragment(block)
+local function chart_fragment(block, charts)
   if block.t ~= "Para" and block.t ~= "Plain" then return nil end
   if #block.content ~= 1 or block.content[1].t ~= "Image" then return nil end
   local image = block.content[1]
@@ -16,19 +18,26 @@ local function chart_fragment(block)
   -- Only the charts reportkit drew: any other path is content, never read here.
   local id = image.src:match("^_generated/charts/([%w-]+)%.svg$")
   if not id then return nil end
-  -- A mark the embedded engine fills in after pandoc (engines/embedded.py, fill_charts): so
-  -- pandoc's HTML does not depend on the drawing, which may change while the text does not.
-  if exists("_generated/charts/" .. id .. ".html") then
-    return pandoc.RawBlock("html", "<!--reportkit-chart:" .. id .. "-->")
-  end
+  if charts[id] then return pandoc.RawBlock("html", "<!--reportkit-chart:" .. id .. "-->") end
 end
 
 if FORMAT:match("html") then
   return {
     {
-      Figure = function(fig)
-        fig.content = fig.content:map(function(block) return chart_fragment(block) or block end)
-        return fig
+      Pandoc = function(doc)
+        -- The charts prepared for this render (metadata reportkit-charts: their ids).
+        local charts = {}
+        for _, id in ipairs(doc.meta["reportkit-charts"] or {}) do
+          charts[pandoc.utils.stringify(id)] = true
+        end
+        return doc:walk({
+          Figure = function(fig)
+            fig.content = fig.content:map(function(block)
+              return chart_fragment(block, charts) or block
+            end)
+            return fig
+          end,
+        })
       end,
     },
   }
