@@ -451,11 +451,12 @@ def lay_out_piece(
     cut: bool = False,
 ) -> list[PieceLayout]:
     """Lay out a piece's document and mend its pages, round by round (undoing a round that
-    made them worse); `write(pages)` turns WeasyPrint pages of the final layout into PDF
-    bytes. The front matter and the page furniture are laid out as they are (mend=False):
-    they hold no flowing text. With `cut` (a chapter or a part of one), the pages are
-    written in parts that later renders can lay out alone (choose_cuts): one layout each;
-    and a round of mends lays out again only from the last page before them it may cut at."""
+    made them worse); `write(groups)` turns groups of WeasyPrint pages of the final layout
+    into PDF bytes, one PDF a group. The front matter and the page furniture are laid out
+    as they are (mend=False): they hold no flowing text. With `cut` (a chapter or a part of
+    one), the pages are written in parts that later renders can lay out alone, one layout
+    each (choose_cuts); and a round of mends lays out again only from the last page before
+    them where the piece may be cut."""
     tree = lxml.html.document_fromstring(html)
     piece = Piece("piece", flow_root(tree))
     for number, block in enumerate(piece.flow_blocks()):
@@ -476,8 +477,10 @@ def lay_out_piece(
         laid, layouts, made = Laid(list(document.pages), []), 1, []
     cuts = choose_cuts(piece, laid.facts, laid.joins) if cut else []
     mends = [*replayed, *made]
+    bounds = list(zip([0, *cuts], [*cuts, len(laid.sheets)], strict=True))
+    pdfs = write([laid.sheets[begin:end] for begin, end in bounds])
     parts = []
-    for begin, end in zip([0, *cuts], [*cuts, len(laid.sheets)], strict=True):
+    for (begin, end), pdf in zip(bounds, pdfs, strict=True):
         written = laid.sheets[begin:end]
         anchors: dict[str, int] = {}
         for number, page in enumerate(written):
@@ -486,7 +489,7 @@ def lay_out_piece(
         flows = {flow for page in laid.facts[begin:end] for flow, _ in page.blocks}
         parts.append(
             PieceLayout(
-                write(written),
+                pdf,
                 [getattr(p._page_box.page_type, "name", "") or "" for p in written],
                 anchors,
                 layouts if begin == 0 else 0,

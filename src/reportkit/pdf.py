@@ -186,7 +186,9 @@ def _in_worker(*arguments):
 def _warm_up(parent: int) -> None:
     _die_with_parent(parent)
     progress.silence()
-    import reportkit.printworker  # noqa: F401 - WeasyPrint imported while the parent works
+    import reportkit.printworker  # WeasyPrint imported while the parent works
+
+    reportkit.printworker.FORK_WRITES = True
 
 
 class PrintPool:
