@@ -183,7 +183,17 @@ def _in_worker(*arguments):
     return in_worker(*arguments)
 
 
-def _warm_up(parent: int) -> None:
+_mailbox = None  # in a worker: the pool's mailbox (PrintPool.tell)
+
+
+def told():
+    """In a worker: the next thing the parent tells a job of its (PrintPool.tell)."""
+    return _mailbox.get()
+
+
+def _warm_up(parent: int, mailbox) -> None:
+    global _mailbox
+    _mailbox = mailbox
     _die_with_parent(parent)
     progress.silence()
     import reportkit.printworker  # WeasyPrint imported while the parent works
@@ -198,13 +208,31 @@ class PrintPool:
     def __init__(self, workers: int):
         context = multiprocessing.get_context("fork")
         self.workers = workers
+        # What a job started early waits for (pdf.told), passed on as the workers fork.
+        self.mailbox = context.SimpleQueue()
+        self.untold = 0
         self.executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
+            workers,
+            mp_context=context,
+            initializer=_warm_up,
+            initargs=(os.getpid(), self.mailbox),
         )
         for _ in range(workers):
             self.executor.submit(progress.silence)
 
+    def submit_waiting(self, function, *arguments):
+        """A job that starts now and waits, in its worker, for what tell() sends it later."""
+        self.untold += 1
+        return self.executor.submit(function, *arguments)
+
+    def tell(self, message) -> None:
+        """To the job started first by submit_waiting of those not yet told."""
+        self.untold -= 1
+        self.mailbox.put(message)
+
     def close(self) -> None:
+        for _ in range(self.untold):  # a job still waiting is told there is nothing
+            self.tell(None)
         self.executor.shutdown(cancel_futures=True)
 
 

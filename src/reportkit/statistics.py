@@ -115,8 +115,18 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
         prepared.warnings += [_from_warning(w) for w in cached["warnings"]]
         prepared.charts_reused = len(cached["charts"])
         return
+    drawer = None
+    if pool is not None and charts_file.is_file():  # vl-convert started while specs are built
+        from reportkit.charts.export import draw_charts_when_told
+
+        cache = chart_cache(project, prepared.brand, prepared.conference.language)
+        drawer = (pool, pool.submit_waiting(draw_charts_when_told, cache))
     known, warned = set(prepared.files), len(prepared.warnings)
-    drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, pool)
+    try:
+        drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, drawer)
+    finally:
+        if drawer is not None and pool.untold:
+            pool.tell(None)  # no charts after all, or the data are wrong: the worker stops
     files = {p: t for p, t in prepared.files.items() if p not in known}
     warnings = prepared.warnings[warned:]
 
@@ -175,7 +185,7 @@ def package_problems_cached(project, stats: Path) -> list[ReportError]:
     return problems
 
 
-def _compute(project, prepared, stats_dir, charts_file, facts_file, pool):
+def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer):
     """Validate the data, build the charts' specs (their drawing is returned, under way),
     compute the facts."""
     from reportkit.charts.build import vega_lite_spec
@@ -224,7 +234,7 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, pool):
             drawing.add(index, chart, spec, rows)
             sourced.append(Sourced("chart", chart.id, chart.title, _source_ids(rows)))
             prepared.charts.append(chart.id)
-        drawing.start(pool)
+        drawing.start(drawer)
     if facts_file.is_file():
         language = prepared.conference.language
         facts = load_facts(facts_file, settings.facts, package, language)
@@ -254,13 +264,13 @@ class ChartDrawing:
     def _jobs(self) -> list[tuple]:
         return [(spec, c.width, self.locale, self.time_locale) for _, c, spec, _ in self.charts]
 
-    def start(self, pool) -> None:
-        """Into one of the pool's workers (vl-convert takes half a second to start in each:
-        sharing the charts out between two costs more than it saves)."""
-        if pool is not None and self.charts:
-            from reportkit.charts.export import draw_charts
-
-            self.future = pool.executor.submit(draw_charts, self.cache, self._jobs())
+    def start(self, drawer) -> None:
+        """To the worker waiting with vl-convert started (drawer: pool and that job's future;
+        none: drawn here, in finish). One worker, not two: vl-convert takes half a second to
+        start in each, more than sharing the charts out saves."""
+        if drawer is not None and self.charts:
+            pool, self.future = drawer
+            pool.tell(self._jobs())
 
     def finish(self, prepared) -> tuple[dict[str, str], list[ReportError]]:
         """The drawings' files and warnings, also added to `prepared`."""

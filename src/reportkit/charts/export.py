@@ -219,6 +219,18 @@ def fitted_svg(cache: ChartCache, spec: dict, width: int, locale, time_locale) -
     return spec, svg
 
 
+def draw_charts_when_told(cache: ChartCache):
+    """In a printer's worker, as soon as the charts are known to need drawing: vl-convert
+    started (its JavaScript engine takes half a second) while the parent builds the specs;
+    then the jobs it is told drawn (draw_charts), or None when told nothing."""
+    from reportkit.pdf import told
+
+    register_fonts(cache.fonts)
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})
+    jobs = told()
+    return None if jobs is None else draw_charts(cache, jobs)
+
+
 def draw_charts(cache: ChartCache, jobs: list[tuple]) -> tuple[list, int, int]:
     """Each job (spec, width, locale, time locale) drawn: (spec, svg), or the ChartDrawError's
     text; and how many drawings were made and reused. Runs in a printer's worker while the
