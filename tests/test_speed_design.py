@@ -146,3 +146,25 @@ def test_every_footnote_is_on_its_calls_page_at_scale(proceedings):
     pdf = Pdf(proceedings)
     assert len(pdf.pages) >= 100
     assert assert_notes_on_their_pages(pdf) >= 16  # the example's 8 and each day's own
+
+
+def test_parts_written_by_a_fork_come_back_in_order_and_a_silent_fork_is_given_up(monkeypatch):
+    """The longest chapter's parts are written by two processes (printworker.write_in_two);
+    a fork that never answers must not hang the render: its parts are written here."""
+    import os
+    import time
+
+    from reportkit import printworker
+
+    parent = os.getpid()
+    groups = [[1, 2], [3], [4, 5], [6]]
+    expected = [bytes(group) for group in groups]
+    assert printworker.write_in_two(bytes, groups) == expected
+
+    def hangs_in_the_fork(group):
+        if os.getpid() != parent:
+            time.sleep(120)
+        return bytes(group)
+
+    monkeypatch.setattr(printworker, "FORK_PATIENCE", 2.0)
+    assert printworker.write_in_two(hangs_in_the_fork, groups) == expected

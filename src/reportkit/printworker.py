@@ -11,6 +11,9 @@ import copy
 import logging
 import os
 import pickle
+import select
+import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,12 +118,31 @@ def write_in_two(write, groups: list[list]) -> list[bytes]:
     try:
         mine = [write(group) for group in groups[:half]]
     finally:
-        with os.fdopen(reading, "rb") as answers:
-            answer = pickle.loads(answers.read() or pickle.dumps("no answer"))
-        os.waitpid(child, 0)
+        answer = _answer(reading, child, deadline=time.monotonic() + FORK_PATIENCE)
+    if answer is None:  # the fork never answered: its groups are written here after all
+        answer = [write(group) for group in groups[half:]]
     if isinstance(answer, str):
         raise ReportError(f"cannot print the PDF: {answer}")
     return [*mine, *answer]
+
+
+FORK_PATIENCE = 600.0  # seconds a fork may take to write its half before it is given up
+
+
+def _answer(reading: int, child: int, deadline: float):
+    """What the fork wrote back (None if it did not within the deadline: it is killed)."""
+    chunks = []
+    with os.fdopen(reading, "rb", buffering=0) as answers:
+        while True:
+            ready, _, _ = select.select([answers], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = answers.read(1 << 20) if ready else None
+            if not chunk:
+                break
+            chunks.append(chunk)
+    if chunk is None:
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    return None if chunk is None else pickle.loads(b"".join(chunks) or pickle.dumps("no answer"))
 
 
 def lay_out(
