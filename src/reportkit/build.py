@@ -13,7 +13,7 @@ from reportkit.editions import edition_project, select_editions
 from reportkit.errors import ReportError
 from reportkit.output import publish, render_lock, staging
 from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, Project, find_project
-from reportkit.uptodate import remember, up_to_date
+from reportkit.uptodate import inputs_digest, remember, up_to_date
 
 # The pipeline's modules are imported by the steps that run: a render with nothing to do
 # imports none of pandoc's, WeasyPrint's or the data's libraries.
@@ -155,7 +155,8 @@ def combined(results: list[BuildResult], seconds: float) -> BuildResult:
 
 def _render_embedded(project, formats: tuple[str, ...], started: float, pool=None) -> BuildResult:
     request = {"formats": sorted(formats), "final": project.settings.final}
-    unchanged = up_to_date(project.root, request)
+    digest = inputs_digest(project.root, request)
+    unchanged = up_to_date(project.root, request, digest)
     if unchanged is not None:
         outputs, warnings = unchanged
         reports = [p for p in outputs if p.suffix in (".html", ".pdf", ".docx")]
@@ -166,13 +167,15 @@ def _render_embedded(project, formats: tuple[str, ...], started: float, pool=Non
     printing = "pdf" in formats and project.settings.pdf
     own_pool = start_print_pool() if printing and pool is None else None
     try:
-        return _prepare_and_render(project, formats, started, request, pool or own_pool)
+        return _prepare_and_render(project, formats, started, request, pool or own_pool, digest)
     finally:
         if own_pool is not None:
             own_pool.close()
 
 
-def _prepare_and_render(project, formats, started: float, request: dict, pool) -> BuildResult:
+def _prepare_and_render(
+    project, formats, started: float, request: dict, pool, digest: str | None = None
+) -> BuildResult:
     from reportkit.engines.embedded import render_html
     from reportkit.prepare import prepare, write_generated
 
@@ -199,7 +202,7 @@ def _prepare_and_render(project, formats, started: float, request: dict, pool) -
 
         write_manifest(stage / MANIFEST, inputs, [stage])
         published = publish(stage, project.output_dir)
-    remember(project.root, request, published, prepared.warnings)
+    remember(project.root, request, published, prepared.warnings, digest)
     outputs = [p for p in published if p.suffix in (".html", ".pdf", ".docx")]
     return BuildResult(
         outputs,

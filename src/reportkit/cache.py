@@ -33,6 +33,19 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+_file_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, hashed once per process while its size and time stay (the render
+    hashes its inputs to know whether it is up to date, and again for the manifest)."""
+    status = path.stat()
+    stamp = (str(path), status.st_size, status.st_mtime_ns)
+    if stamp not in _file_hashes:
+        _file_hashes[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _file_hashes[stamp]
+
+
 def key(*parts: Any) -> str:
     """A stable hash of the parts (bytes, text, or anything JSON can write) and of
     reportkit's code."""

@@ -19,6 +19,7 @@ import fontpkg
 import pypandoc
 
 from reportkit import __version__
+from reportkit.cache import file_sha256
 from reportkit.project import CONFIG_FILE, Project
 
 MANIFEST = "manifest.json"
@@ -36,7 +37,7 @@ TOOLS = {
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_sha256(path)
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from reportkit.cache import code_digest
+from reportkit.cache import code_digest, file_sha256
 from reportkit.errors import Location, ReportError
 from reportkit.sandbox import readable_files
 
@@ -39,7 +39,7 @@ def inputs_digest(root: Path, request: dict) -> str:
         if name.startswith(GENERATED):
             continue
         digest.update(name.encode() + b"\0")
-        digest.update(hashlib.sha256((root / name).read_bytes()).digest())
+        digest.update(bytes.fromhex(file_sha256(root / name)))
     return digest.hexdigest()
 
 
@@ -51,13 +51,16 @@ def _stamp(path: Path) -> list[int] | None:
     return [status.st_size, status.st_mtime_ns]
 
 
-def up_to_date(root: Path, request: dict) -> tuple[list[Path], list[ReportError]] | None:
-    """The outputs and warnings of the last render when nothing changed since, else None."""
+def up_to_date(
+    root: Path, request: dict, digest: str | None = None
+) -> tuple[list[Path], list[ReportError]] | None:
+    """The outputs and warnings of the last render when nothing changed since, else None.
+    digest: inputs_digest(root, request), when the caller has it."""
     try:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("inputs") != inputs_digest(root, request):
+    if record.get("inputs") != (digest or inputs_digest(root, request)):
         return None
     outputs = []
     for name, stamp in record.get("outputs", {}).items():
@@ -72,10 +75,17 @@ def up_to_date(root: Path, request: dict) -> tuple[list[Path], list[ReportError]
     return outputs, warnings
 
 
-def remember(root: Path, request: dict, outputs: list[Path], warnings: list[ReportError]):
-    """After a render that succeeded: what it read and what it wrote."""
+def remember(
+    root: Path,
+    request: dict,
+    outputs: list[Path],
+    warnings: list[ReportError],
+    digest: str | None = None,
+):
+    """After a render that succeeded: what it read (digest: the inputs as the render found
+    them when it started; an edit saved meanwhile makes the next render work) and wrote."""
     record = {
-        "inputs": inputs_digest(root, request),
+        "inputs": digest or inputs_digest(root, request),
         "outputs": {
             (p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)): _stamp(p)
             for p in outputs
