@@ -459,9 +459,14 @@ class Printing:
         self.pool = pool
         self.result = PrintResult(0, 0, {})
         self.fresh: dict[str, list[PieceLayout]] = {}  # laid out in this render, by name
+        self.names: dict[str, str] = {}  # piece HTML -> cache name
 
     def _name(self, source: PieceSource) -> str:
-        return key(source.html, self.environment, _image_digest(source.html, self.base))
+        """The piece's cache name (asked for often: its HTML is hashed and parsed once)."""
+        if source.html not in self.names:
+            digest = _image_digest(source.html, self.base)
+            self.names[source.html] = key(source.html, self.environment, digest)
+        return self.names[source.html]
 
     def lay_out(self, sources: list[PieceSource]) -> tuple[list[PieceSource], list[PieceLayout]]:
         """The pieces the sources come to (a chapter: its parts) and their layouts."""
@@ -493,13 +498,13 @@ class Printing:
         final_sources: list[PieceSource] = []
         final_layouts: list[PieceLayout] = []
         for source in sources:
-            mine = [
-                (p, r) for p, r in zip(pieces, results, strict=True) if p.part_of == source.name
-            ]
             if not source.cuttable:
                 final_sources.append(source)
                 final_layouts.append(results[pieces.index(source)][0])
                 continue
+            mine = [
+                (p, r) for p, r in zip(pieces, results, strict=True) if p.part_of == source.name
+            ]
             parts, layouts = self._recut(source, mine)
             final_sources += parts
             final_layouts += layouts

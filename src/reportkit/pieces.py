@@ -5,8 +5,8 @@ and reused from the cache while it does not change. What crosses chapters is num
 not by the layout: footnote numbers carry on (each piece starts its counter where the one
 before ended), page numbers and running heads are drawn afterwards on the joined pages (page
 furniture, one sheet per page), the contents page takes the page numbers the chapters ended
-up on, and links between pieces go by name (a piece holds a stand-in for each name another
-piece owns).
+up on, and links between pieces go by name (a piece's PDF holds a stand-in destination for
+each name it links to that another piece owns: printworker.with_named_targets).
 
 A long chapter is cut further, into parts, at blocks where its last layout started a fresh
 page (paginate.choose_cuts): a part is laid out as a document of its own whose first page
@@ -70,25 +70,6 @@ def _ids(element: HtmlElement) -> set[str]:
     return {e.get("id") for e in element.iter() if isinstance(e.tag, str) and e.get("id")}
 
 
-def _stand_ins(content: HtmlElement, owned: set[str]) -> list[HtmlElement]:
-    """An empty, out-of-flow element for each name the content links to but does not own,
-    so that its links survive as named destinations (pdfmerge.py resolves them)."""
-    wanted = sorted(
-        {
-            a.get("href")[1:]
-            for a in content.iter("a")
-            if (a.get("href") or "").startswith("#") and len(a.get("href")) > 1
-        }
-        - owned
-    )
-    stubs = []
-    for name in wanted:
-        stub = lxml.html.Element("span", id=name, style="position: absolute")
-        stub.set("class", "rk-stand-in")
-        stubs.append(stub)
-    return stubs
-
-
 def _document(tree: HtmlElement, body_children: list[HtmlElement], css: str) -> str:
     shell = lxml.html.Element("html", dict(tree.attrib))
     head = tree.find("head")
@@ -112,7 +93,6 @@ def chapter_pieces(tree: HtmlElement, chapters: list[HtmlElement]) -> list[Piece
     for index, chapter in enumerate(chapters):
         owned = _ids(chapter)
         frame = lxml.html.Element("main", dict(main.attrib))
-        frame.extend(_stand_ins(chapter, owned))
         frame.append(copy.deepcopy(chapter))
         css = NO_MARGIN_BOXES + f"body {{ counter-reset: footnote {notes} }}\n"
         heading = chapter.find("h1")
@@ -133,10 +113,8 @@ def front_piece(tree: HtmlElement, page_of: dict[str, int]) -> PieceSource:
     holder.extend(children)
     for link in holder.xpath(".//nav[@id='TOC']//a[@href]"):
         link.set("data-page", str(page_of.get(link.get("href", "").lstrip("#"), "")))
-    owned = _ids(holder)
-    stubs = _stand_ins(holder, owned)
-    html = _document(tree, [*stubs, *holder], NO_MARGIN_BOXES + TOC_PAGE_CSS)
-    return PieceSource("front", html, owned, mend=False)
+    html = _document(tree, list(holder), NO_MARGIN_BOXES + TOC_PAGE_CSS)
+    return PieceSource("front", html, _ids(holder), mend=False)
 
 
 def whole_piece(tree: HtmlElement) -> PieceSource:
@@ -196,10 +174,6 @@ def flow_blocks(root: HtmlElement) -> list[HtmlElement]:
     return blocks
 
 
-def _is_stand_in(element: HtmlElement) -> bool:
-    return "rk-stand-in" in (element.get("class") or "").split()
-
-
 def chapter_parts(source: PieceSource, cuts: list[str], fingerprint) -> list[PieceSource]:
     """The chapter cut before each block whose fingerprint is in `cuts` (in reading order,
     each found after the one before; those no longer there dropped); a single part, the
@@ -243,12 +217,11 @@ def part_document(tree: HtmlElement, begin: int, end: int | None) -> tuple[str, 
     main = part.xpath("//body/main")[0]
     blocks = flow_blocks(main)
     notes = sum(len(block.xpath("." + NOTE)) for block in blocks[:begin])
-    stand_ins = {b.get("id") for b in blocks if _is_stand_in(b)}
     for index, block in enumerate(blocks):
-        if (index < begin or (end is not None and index >= end)) and not _is_stand_in(block):
+        if index < begin or (end is not None and index >= end):
             block.getparent().remove(block)  # its tail (whitespace) with it
     _drop_empty_sections(main)
-    owned = _ids(main) - stand_ins
+    owned = _ids(main)
     if begin > 0:
         first = blocks[begin]
         owned -= {a.get("id") for a in first.iterancestors() if a.get("id")}

@@ -75,8 +75,8 @@ def source_date_epoch(epoch: int) -> Iterator[None]:
 
 def with_named_targets(pages: list) -> list:
     """The pages, the first given a stand-in anchor for every name they link to that none of
-    them holds (a page of the piece left unwritten: pdfmerge gives each name its owner's
-    destination), so that WeasyPrint keeps those links."""
+    them holds (another piece's, or a page of this one written apart: pdfmerge gives each
+    name its owner's destination), so that WeasyPrint keeps those links."""
     held = {name for page in pages for name in page.anchors}
     wanted = sorted(
         {target for page in pages for kind, target, *_ in page.links if kind == "internal"} - held
@@ -173,9 +173,10 @@ def lay_out(
 
     def write(pages: list) -> bytes:
         """The pages (of this piece's layouts) as PDF bytes."""
+        pages = with_named_targets(pages)
         whole = next((d for d in documents if d.pages == pages), None)
         # The documents share fonts, fetcher and metadata (one head): any one can copy.
-        document = whole or documents[0].copy(with_named_targets(pages))
+        document = whole or documents[0].copy(pages)
         if not tagged:  # the page furniture: drawn as an artifact over the pages
             return document.write_pdf(pdf_identifier=b"reportkit-piece")
         with footnote_tags():
