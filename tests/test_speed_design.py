@@ -168,3 +168,32 @@ def test_parts_written_by_a_fork_come_back_in_order_and_a_silent_fork_is_given_u
 
     monkeypatch.setattr(printworker, "FORK_PATIENCE", 2.0)
     assert printworker.write_in_two(hangs_in_the_fork, groups) == expected
+
+
+def test_the_last_render_knows_which_files_changed_since(tmp_path):
+    """An edit to one text file is laid out by one worker (a second would import WeasyPrint
+    beside pandoc for nothing); anything else, or no record of a render, by two."""
+    from reportkit.build import printers_needed
+    from reportkit.uptodate import changed_files, read_inputs, remember
+
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "intro.qmd").write_text("Hello.\n", encoding="utf-8")
+    (root / "data.csv").write_text("a\n1\n", encoding="utf-8")
+    request = {"formats": ["pdf"], "final": False}
+    assert changed_files(root, read_inputs(root, request)) is None  # never rendered
+    remember(root, request, [], [], read_inputs(root, request))
+    assert changed_files(root, read_inputs(root, request)) == []
+
+    (root / "content" / "intro.qmd").write_text("Hello, world.\n", encoding="utf-8")
+    changed = changed_files(root, read_inputs(root, request))
+    assert changed == ["content/intro.qmd"]
+    assert printers_needed(changed) == 1
+
+    (root / "data.csv").write_text("a\n2\n", encoding="utf-8")
+    (root / "content" / "new.qmd").write_text("New.\n", encoding="utf-8")
+    changed = changed_files(root, read_inputs(root, request))
+    assert changed == ["content/intro.qmd", "content/new.qmd", "data.csv"]
+    assert printers_needed(changed) == 2
+    assert printers_needed(["data.csv"]) == 2
+    assert printers_needed(None) == 2

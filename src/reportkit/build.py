@@ -13,7 +13,7 @@ from reportkit.editions import edition_project, select_editions
 from reportkit.errors import ReportError
 from reportkit.output import publish, render_lock, staging
 from reportkit.project import DEFAULT_FORMATS, OUTPUT_FORMATS, Project, find_project
-from reportkit.uptodate import inputs_digest, remember, up_to_date
+from reportkit.uptodate import changed_files, read_inputs, remember, up_to_date
 
 # The pipeline's modules are imported by the steps that run: a render with nothing to do
 # imports none of pandoc's, WeasyPrint's or the data's libraries.
@@ -155,8 +155,8 @@ def combined(results: list[BuildResult], seconds: float) -> BuildResult:
 
 def _render_embedded(project, formats: tuple[str, ...], started: float, pool=None) -> BuildResult:
     request = {"formats": sorted(formats), "final": project.settings.final}
-    digest = inputs_digest(project.root, request)
-    unchanged = up_to_date(project.root, request, digest)
+    input_files = read_inputs(project.root, request)
+    unchanged = up_to_date(project.root, request, input_files)
     if unchanged is not None:
         outputs, warnings = unchanged
         reports = [p for p in outputs if p.suffix in (".html", ".pdf", ".docx")]
@@ -165,31 +165,55 @@ def _render_embedded(project, formats: tuple[str, ...], started: float, pool=Non
 
     # The printer's workers start now: they import WeasyPrint while the report is prepared.
     printing = "pdf" in formats and project.settings.pdf
-    own_pool = start_print_pool() if printing and pool is None else None
+    own_pool = None
+    if printing and pool is None:
+        own_pool = start_print_pool(printers_needed(changed_files(project.root, input_files)))
     try:
-        return _prepare_and_render(project, formats, started, request, pool or own_pool, digest)
+        return _prepare_and_render(
+            project, formats, started, request, pool or own_pool, input_files
+        )
     finally:
         if own_pool is not None:
             own_pool.close()
 
 
+TEXT_FILES = (".qmd", ".md")
+
+
+def printers_needed(changed: list[str] | None) -> int:
+    """Workers for the PDF: one after an edit to one text file (it changes a part or two,
+    laid out one after the other: a second worker importing WeasyPrint would only slow
+    pandoc down), else two (every piece may change)."""
+    if changed is not None and len(changed) == 1 and changed[0].endswith(TEXT_FILES):
+        return 1
+    return 2
+
+
 def _prepare_and_render(
-    project, formats, started: float, request: dict, pool, digest: str | None = None
+    project, formats, started: float, request: dict, pool, input_files=None
 ) -> BuildResult:
-    from reportkit.engines.embedded import render_html
+    from reportkit.engines.embedded import HtmlConversion
     from reportkit.prepare import prepare, write_generated
 
     progress.step("prepare: data, charts and generated files")
     # The charts are drawn in the printer's workers (idle until there is HTML to print)
-    # while pandoc converts the text: render_html waits for both.
+    # while pandoc converts the text: the conversion waits for both.
     prepared = prepare(project, pool if "html" in formats or "pdf" in formats else None)
     write_generated(project, prepared)
     layout = None
-    inputs = build_inputs(project, prepared, "embedded")
     with staging(project.output_dir) as stage:
+        conversion = None
         if "html" in formats or "pdf" in formats:
             progress.step("html: pandoc")
-            html = render_html(project, prepared, stage)
+            conversion = HtmlConversion(project, prepared, stage)
+        try:
+            inputs = build_inputs(project, prepared, "embedded")  # while pandoc converts
+        except BaseException:
+            if conversion is not None:
+                conversion.close()
+            raise
+        if conversion is not None:
+            html = conversion.finish()
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
             layout = print_to(project, prepared, html, stage / "report.pdf", inputs, pool=pool)
@@ -202,7 +226,7 @@ def _prepare_and_render(
 
         write_manifest(stage / MANIFEST, inputs, [stage])
         published = publish(stage, project.output_dir)
-    remember(project.root, request, published, prepared.warnings, digest)
+    remember(project.root, request, published, prepared.warnings, input_files)
     outputs = [p for p in published if p.suffix in (".html", ".pdf", ".docx")]
     return BuildResult(
         outputs,

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
-import pypandoc
 import vl_convert as vlc
 import yaml
 from docx.enum.style import WD_STYLE_TYPE
@@ -41,6 +40,7 @@ from reportkit.engines.embedded import (
     package_file,
     pandoc_arguments,
     pandoc_binary,
+    pandoc_version,
     run_pandoc,
 )
 from reportkit.errors import ReportError
@@ -129,7 +129,7 @@ def reference_document(project: Project, brand: BrandStyle) -> Path:
     pandoc = pandoc_binary()
     values = {
         "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12],  # this module
-        "pandoc": pypandoc.get_pandoc_version(),
+        "pandoc": pandoc_version(),
         "brand": {k: str(v) for k, v in asdict(brand).items() if k not in ("logo", "palette")},
         "page-size": settings.page_size,
         "footer": settings.footer,

@@ -16,7 +16,6 @@ from importlib import metadata
 from pathlib import Path
 
 import fontpkg
-import pypandoc
 
 from reportkit import __version__
 from reportkit.cache import file_sha256
@@ -71,7 +70,9 @@ def versions(brand) -> dict[str, str]:
         if name == "reportkit":
             found[name] = __version__
         elif name == "pandoc":
-            found[name] = pypandoc.get_pandoc_version()
+            from reportkit.engines.embedded import pandoc_version
+
+            found[name] = pandoc_version()
         else:
             found[name] = metadata.version(package)
     for family in dict.fromkeys((brand.body_font, brand.heading_font)):

@@ -242,9 +242,13 @@ def can_fork() -> bool:
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def start_print_pool() -> PrintPool | None:
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    return PrintPool(workers) if workers > 1 and can_fork() else None
+def start_print_pool(wanted: int = MAX_WORKERS) -> PrintPool | None:
+    """Workers for a render's PDF (and charts), or None where they cannot help: one core, or
+    a process that must not fork (the PDF is then printed in this process)."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or MAX_WORKERS < 2 or not can_fork():
+        return None
+    return PrintPool(max(1, min(wanted, cores, MAX_WORKERS)))
 
 
 def _as_json(mends: list[Mend]) -> list[dict]:

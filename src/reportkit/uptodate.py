@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportkit.cache import code_digest, file_sha256
@@ -22,7 +23,24 @@ RECORD = ".reportkit/last-render.json"
 GENERATED = ("_generated/", "_variables.yml")
 
 
-def inputs_digest(root: Path, request: dict) -> str:
+@dataclass(frozen=True)
+class Inputs:
+    """What a render reads, as it found it when it started."""
+
+    digest: str  # of everything below, reportkit's code, the request and its environment
+    files: dict[str, str] = field(default_factory=dict)  # project-relative name -> sha256
+
+
+def read_inputs(root: Path, request: dict) -> Inputs:
+    files = {
+        name: file_sha256(root / name)
+        for name in readable_files(root)
+        if not name.startswith(GENERATED)
+    }
+    return Inputs(_digest(files, request), files)
+
+
+def _digest(files: dict[str, str], request: dict) -> str:
     digest = hashlib.sha256(code_digest().encode())
     digest.update(json.dumps(request, sort_keys=True).encode())
     digest.update(
@@ -35,11 +53,9 @@ def inputs_digest(root: Path, request: dict) -> str:
             sort_keys=True,
         ).encode()
     )
-    for name in readable_files(root):
-        if name.startswith(GENERATED):
-            continue
+    for name, sha in files.items():
         digest.update(name.encode() + b"\0")
-        digest.update(bytes.fromhex(file_sha256(root / name)))
+        digest.update(bytes.fromhex(sha))
     return digest.hexdigest()
 
 
@@ -51,16 +67,21 @@ def _stamp(path: Path) -> list[int] | None:
     return [status.st_size, status.st_mtime_ns]
 
 
-def up_to_date(
-    root: Path, request: dict, digest: str | None = None
-) -> tuple[list[Path], list[ReportError]] | None:
-    """The outputs and warnings of the last render when nothing changed since, else None.
-    digest: inputs_digest(root, request), when the caller has it."""
+def _record(root: Path) -> dict:
     try:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if record.get("inputs") != (digest or inputs_digest(root, request)):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def up_to_date(
+    root: Path, request: dict, inputs: Inputs | None = None
+) -> tuple[list[Path], list[ReportError]] | None:
+    """The outputs and warnings of the last render when nothing changed since, else None.
+    inputs: read_inputs(root, request), when the caller has them."""
+    record = _record(root)
+    if not record or record.get("inputs") != (inputs or read_inputs(root, request)).digest:
         return None
     outputs = []
     for name, stamp in record.get("outputs", {}).items():
@@ -75,17 +96,31 @@ def up_to_date(
     return outputs, warnings
 
 
+def changed_files(root: Path, inputs: Inputs) -> list[str] | None:
+    """The files added, changed or removed since the last render that succeeded, by name
+    (None when it is not known: no render, or one of another version of reportkit)."""
+    record = _record(root)
+    before = record.get("files")
+    if not isinstance(before, dict) or record.get("code") != code_digest():
+        return None
+    names = before.keys() | inputs.files.keys()
+    return sorted(name for name in names if before.get(name) != inputs.files.get(name))
+
+
 def remember(
     root: Path,
     request: dict,
     outputs: list[Path],
     warnings: list[ReportError],
-    digest: str | None = None,
+    inputs: Inputs | None = None,
 ):
-    """After a render that succeeded: what it read (digest: the inputs as the render found
-    them when it started; an edit saved meanwhile makes the next render work) and wrote."""
+    """After a render that succeeded: what it read (inputs: as the render found them when it
+    started; an edit saved meanwhile makes the next render work) and wrote."""
+    inputs = inputs or read_inputs(root, request)
     record = {
-        "inputs": digest or inputs_digest(root, request),
+        "inputs": inputs.digest,
+        "files": inputs.files,
+        "code": code_digest(),
         "outputs": {
             (p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)): _stamp(p)
             for p in outputs

@@ -17,9 +17,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
+from reportkit.cache import file_sha256
 from reportkit.fonts import FontFace
 
 # The figure styles the stylesheets ask for (font-variant-numeric), besides fontTools' default
@@ -44,6 +42,10 @@ def used_characters(*texts: str) -> str:
 
 
 def woff2_subset(font: Path, characters: str) -> bytes:
+    # Here, not at the top: a render whose subsets are all cached never needs fontTools.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.layout_features += NUMERAL_FEATURES
     options.hinting = False
@@ -117,7 +119,7 @@ def write_web_fonts(faces: list[FontFace], characters: str, target: Path, cache:
     shared = user_cache() / "fonts"
     jobs, rules = [], []
     for face in faces:
-        font_key = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
+        font_key = file_sha256(face.path)[:16]
         parts = [(base, shared / f"{font_key}-{base_key}.woff2", face.web_filename)]
         if extras:
             name = Path(face.web_filename).stem + "-extra.woff2"
