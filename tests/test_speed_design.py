@@ -171,8 +171,8 @@ def test_parts_written_by_a_fork_come_back_in_order_and_a_silent_fork_is_given_u
 
 
 def test_the_last_render_knows_which_files_changed_since(tmp_path):
-    """An edit to one text file is laid out by one worker (a second would import WeasyPrint
-    beside pandoc for nothing); anything else, or no record of a render, by two."""
+    """An edit to one text or data table is printed by one worker (a second would import
+    WeasyPrint beside pandoc for nothing); anything else, or no record of a render, by two."""
     from reportkit.build import printers_needed
     from reportkit.uptodate import changed_files, read_inputs, remember
 
@@ -195,5 +195,6 @@ def test_the_last_render_knows_which_files_changed_since(tmp_path):
     changed = changed_files(root, read_inputs(root, request))
     assert changed == ["content/intro.qmd", "content/new.qmd", "data.csv"]
     assert printers_needed(changed) == 2
-    assert printers_needed(["data.csv"]) == 2
+    assert printers_needed(["data.csv"]) == 1
+    assert printers_needed(["data/conference.yml"]) == 2
     assert printers_needed(None) == 2

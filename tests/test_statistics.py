@@ -198,6 +198,26 @@ def test_bad_data_names_file_row_and_column(mini, old, new, message):
     assert_clean_failure(run_reportkit("render", mini), message)
 
 
+def test_a_bad_value_after_a_good_render_fails_it_and_keeps_the_last_report(mini):
+    """The package is validated while pandoc converts the text (statistics.ChartDrawing): a
+    value pandas reads but the schema refuses must still stop the render before anything
+    is published, and the chart specs of untouched data come from the cache meanwhile."""
+    assert run_reportkit("render", mini).returncode == 0
+    outputs = {p.name: p.read_bytes() for p in (mini / "_output").glob("report.*")}
+    assert {"report.html", "report.pdf"} <= set(outputs)
+    replace_in(mini / "data" / "stats" / "arrivals.csv", "grc,2016,,173450", "grc,2016,,-5")
+    assert_clean_failure(
+        run_reportkit("render", mini),
+        r'data/stats/arrivals\.csv:row 3:column value: "-5" breaks a constraint',
+    )
+    assert {p.name: p.read_bytes() for p in (mini / "_output").glob("report.*")} == outputs
+    replace_in(mini / "data" / "stats" / "arrivals.csv", "grc,2016,,-5", "grc,2016,,173451")
+    proc = run_reportkit("render", mini, "-v")
+    assert proc.returncode == 0, proc.stderr
+    rebuilt = re.findall(r"chart spec: ([\w-]+)", proc.stdout + proc.stderr)
+    assert rebuilt == ["mini-arrivals"]  # mini-italy draws no Greek row: its spec is cached
+
+
 def test_missing_column_is_named(mini):
     path = mini / "data" / "stats" / "arrivals.csv"
     lines = path.read_text().splitlines()

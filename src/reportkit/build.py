@@ -177,14 +177,14 @@ def _render_embedded(project, formats: tuple[str, ...], started: float, pool=Non
             own_pool.close()
 
 
-TEXT_FILES = (".qmd", ".md")
+SMALL_EDITS = (".qmd", ".md", ".csv")  # a text, a data table
 
 
 def printers_needed(changed: list[str] | None) -> int:
-    """Workers for the PDF: one after an edit to one text file (it changes a part or two,
-    laid out one after the other: a second worker importing WeasyPrint would only slow
-    pandoc down), else two (every piece may change)."""
-    if changed is not None and len(changed) == 1 and changed[0].endswith(TEXT_FILES):
+    """Workers for the PDF: one after an edit to one text or data table (it changes a part
+    or two, and a chart, done one after the other: a second worker importing WeasyPrint
+    would only slow pandoc and the statistics down), else two (every piece may change)."""
+    if changed is not None and len(changed) == 1 and changed[0].endswith(SMALL_EDITS):
         return 1
     return 2
 

@@ -124,9 +124,10 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
     known, warned = set(prepared.files), len(prepared.warnings)
     try:
         drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, drawer)
-    finally:
+    except BaseException:
         if drawer is not None and pool.untold:
-            pool.tell(None)  # no charts after all, or the data are wrong: the worker stops
+            pool.tell(None)  # the data are wrong: the worker stops
+        raise
     files = {p: t for p, t in prepared.files.items() if p not in known}
     warnings = prepared.warnings[warned:]
 
@@ -141,16 +142,14 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
             },
         )
 
-    if drawing is None:
-        remember({}, [])
-    else:
-        prepared.pending_charts = (drawing, remember)
-        if pool is None:
-            complete_charts(prepared)
+    prepared.pending_charts = (drawing, remember)
+    if pool is None:
+        complete_charts(prepared)
 
 
 def complete_charts(prepared) -> None:
-    """The charts' drawings in `prepared` (when prepare_statistics left them drawing)."""
+    """The statistics step finished (when prepare_statistics left it under way): the data
+    package validated, the charts' specs built and drawn, their files in `prepared`."""
     if prepared.pending_charts is None:
         return
     drawing, remember = prepared.pending_charts
@@ -185,25 +184,35 @@ def package_problems_cached(project, stats: Path) -> list[ReportError]:
     return problems
 
 
-def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer):
-    """Validate the data, build the charts' specs (their drawing is returned, under way),
-    compute the facts."""
-    from reportkit.charts.build import vega_lite_spec
+def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer) -> ChartDrawing:
+    """What the report's text needs, now: the facts, and each chart's figure, data and
+    sources (pandas only). What only the drawings need, the package's validation by
+    frictionless and the charts' specs by Altair, is left to the ChartDrawing returned: it is
+    done while pandoc converts the text (complete_charts), and before anything is published.
+    A value that stops pandas here is reported as the validation finds it."""
+    try:
+        return _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer)
+    except Exception:
+        problems = package_problems_cached(project, stats_dir)
+        if problems:
+            raise problems[0] from None
+        raise
+
+
+def _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer) -> ChartDrawing:
     from reportkit.charts.catalogue import load_charts
     from reportkit.charts.export import d3_format_locale, d3_time_locale
     from reportkit.charts.publish import chart_text_files
+    from reportkit.charts.rows import chart_rows, with_source_names
     from reportkit.charts.theme import ChartTheme
     from reportkit.data.facts import load_facts
     from reportkit.data.package import load_package
     from reportkit.data.provenance import Sourced, sources_csv
 
     settings = project.settings
-    problems = package_problems_cached(project, stats_dir)
-    if problems:
-        raise problems[0]
     package = load_package(stats_dir, settings.stats, validated=True)
     sourced: list[Sourced] = []
-    drawing = None
+    drawing = ChartDrawing(project, stats_dir, package, drawer)
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
         brand = prepared.brand
@@ -211,14 +220,17 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer):
         theme = ChartTheme.from_brand(brand)
         if script_font(language):
             theme = replace(theme, font=f"{theme.font}, {script_font(language)}")
-        locale = d3_format_locale(language)
-        time_locale = d3_time_locale(language)
-        drawing = ChartDrawing(chart_cache(project, brand, language), doc, locale, time_locale)
+        drawing.use(
+            chart_cache(project, brand, language),
+            doc,
+            theme,
+            d3_format_locale(language),
+            d3_time_locale(language),
+        )
         for index, chart in enumerate(charts):
-            progress.detail(f"chart {index + 1}/{len(charts)}: {chart.id}")
-            spec, rows = vega_lite_spec(
-                chart, package, doc, index, project.root, theme, settings.allow_python
-            )
+            rows = None
+            if chart.type:  # declarative: its rows are known before its spec
+                rows = with_source_names(chart_rows(chart, package, doc, index), package)
             if rows is not None and "confidence" in rows:
                 recalled = int((rows["confidence"] == "recalled").sum())
                 if recalled:
@@ -231,10 +243,9 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer):
                         )
                     )
             prepared.files.update(chart_text_files(chart, rows, prepared.labels))
-            drawing.add(index, chart, spec, rows)
+            drawing.add(index, chart, rows)
             sourced.append(Sourced("chart", chart.id, chart.title, _source_ids(rows)))
             prepared.charts.append(chart.id)
-        drawing.start(drawer)
     if facts_file.is_file():
         language = prepared.conference.language
         facts = load_facts(facts_file, settings.facts, package, language)
@@ -249,28 +260,79 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer):
 
 
 class ChartDrawing:
-    """The charts of one render being drawn by vl-convert: here, or in a printer's worker
-    (which is idle until the report's text is converted), then turned into their files."""
+    """The rest of a statistics step whose text parts are ready (statistics._compute): the
+    data package validated, the charts' specs built, and the charts drawn by vl-convert, in a
+    printer's worker (idle until the report's text is converted) or here."""
 
-    def __init__(self, cache, doc, locale: dict, time_locale: dict | None):
-        self.cache, self.doc = cache, doc
+    def __init__(self, project: Project, stats_dir: Path, package, drawer):
+        self.project, self.stats_dir, self.package = project, stats_dir, package
+        self.drawer = drawer  # (pool, the future of the job waiting with vl-convert started)
+        self.charts: list[tuple] = []  # (index in charts.yml, chart, rows)
+        self.specs: list[dict] = []
+
+    def use(self, cache, doc, theme, locale: dict, time_locale: dict | None) -> None:
+        self.cache, self.doc, self.theme = cache, doc, theme
         self.locale, self.time_locale = locale, time_locale
-        self.charts: list[tuple] = []  # (index in charts.yml, chart, spec, rows)
-        self.future = None
 
-    def add(self, index: int, chart, spec: dict, rows) -> None:
-        self.charts.append((index, chart, spec, rows))
+    def add(self, index: int, chart, rows) -> None:
+        self.charts.append((index, chart, rows))
 
     def _jobs(self) -> list[tuple]:
-        return [(spec, c.width, self.locale, self.time_locale) for _, c, spec, _ in self.charts]
+        return [
+            (spec, chart.width, self.locale, self.time_locale)
+            for (_, chart, _), spec in zip(self.charts, self.specs, strict=True)
+        ]
 
-    def start(self, drawer) -> None:
-        """To the worker waiting with vl-convert started (drawer: pool and that job's future;
-        none: drawn here, in finish). One worker, not two: vl-convert takes half a second to
-        start in each, more than sharing the charts out saves."""
-        if drawer is not None and self.charts:
-            pool, self.future = drawer
-            pool.tell(self._jobs())
+    def _specs(self) -> None:
+        """The package validated, then every chart's spec. The worker waiting with vl-convert
+        gets them (one worker, not two: vl-convert takes half a second to start in each,
+        more than sharing the charts out saves), or is told there is nothing to draw."""
+        problems = package_problems_cached(self.project, self.stats_dir)
+        if problems:
+            raise problems[0]
+        if not self.charts:
+            return
+        settings = self.project.settings
+        for index, chart, rows in self.charts:
+            spec = self._remembered_spec(chart, rows)
+            if spec is None:
+                from reportkit.charts.build import vega_lite_spec
+
+                progress.detail(f"chart spec: {chart.id}")
+                spec, _ = vega_lite_spec(
+                    chart,
+                    self.package,
+                    self.doc,
+                    index,
+                    self.project.root,
+                    self.theme,
+                    settings.allow_python,
+                    rows,
+                )
+                self._remember_spec(chart, rows, spec)
+            self.specs.append(spec)
+
+    def _spec_name(self, chart, rows) -> str | None:
+        """A declarative chart's spec is made from its entry, its rows and the theme only: a
+        changed value rebuilds the specs of the charts that draw it, not every chart's (and
+        none needs Altair when none changed). Charts drawn by their own code or file are
+        built every time."""
+        if rows is None or not chart.type:
+            return None
+        entry = chart.model_dump(mode="json")
+        rows_text = rows.to_csv(index=False, lineterminator="\n")
+        return key(entry, rows_text, asdict(self.theme), _version("altair")) + ".json"
+
+    def _remembered_spec(self, chart, rows) -> dict | None:
+        name = self._spec_name(chart, rows)
+        data = Store(self.project.root, "chart-specs").get(name) if name else None
+        return None if data is None else json.loads(data)
+
+    def _remember_spec(self, chart, rows, spec: dict) -> None:
+        name = self._spec_name(chart, rows)
+        if name:  # insertion order kept: the spec drawn from the cache is the one built
+            data = json.dumps(spec, ensure_ascii=False).encode("utf-8")
+            Store(self.project.root, "chart-specs").put(name, data)
 
     def finish(self, prepared) -> tuple[dict[str, str], list[ReportError]]:
         """The drawings' files and warnings, also added to `prepared`."""
@@ -278,8 +340,16 @@ class ChartDrawing:
         from reportkit.charts.publish import chart_drawing_files
         from reportkit.charts.shaping import shaped_svg
 
-        if self.future is not None:
-            drawn, built, reused = self.future.result()
+        pool, future = self.drawer or (None, None)
+        try:
+            self._specs()
+        finally:
+            if pool is not None and pool.untold:
+                pool.tell(self._jobs() if self.specs else None)
+        if not self.charts:
+            return {}, []
+        if future is not None:
+            drawn, built, reused = future.result()
         else:
             from reportkit.charts.export import draw_charts
 
@@ -287,7 +357,7 @@ class ChartDrawing:
         language = prepared.conference.language
         files: dict[str, str] = {}
         warnings: list[ReportError] = []
-        for (index, chart, _, rows), result in zip(self.charts, drawn, strict=True):
+        for (index, chart, rows), result in zip(self.charts, drawn, strict=True):
             if isinstance(result, str):
                 raise chart_draw_error(self.doc, index, chart.id, result)
             spec, svg = result

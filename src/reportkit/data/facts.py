@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel.numbers import format_decimal, format_percent
 
-from reportkit.charts.build import apply_filter, no_rows_error
+from reportkit.charts.rows import apply_filter, no_rows_error
 from reportkit.data.package import DataPackage
 from reportkit.errors import ReportError, did_you_mean
 from reportkit.locale import babel_locale

@@ -7,13 +7,16 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from frictionless import Package
 
 from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.sandbox import project_path
 from reportkit.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from frictionless import Package
 
 DESCRIPTOR = "datapackage.yaml"
 # RFC 4180, the Data Package default. Declared, never guessed: frictionless would otherwise
@@ -214,6 +217,8 @@ def package_problems(directory: Path, display_dir: str) -> list[ReportError]:
     if problems:
         # An unreadable file would fail every row, and every lookup into it from other files.
         return problems
+    from frictionless import Package  # here: a render whose data are known valid needs none
+
     package = Package(descriptor, basepath=str(directory))
     report = package.validate()
     problems = [
