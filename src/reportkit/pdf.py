@@ -187,7 +187,8 @@ _mailbox = None  # in a worker: the pool's mailbox (PrintPool.tell)
 
 
 def told():
-    """In a worker: the next thing the parent tells a job of its (PrintPool.tell)."""
+    """In a worker: the next thing the parent tells the job waiting (PrintPool.tell; None
+    when it is done telling)."""
     return _mailbox.get()
 
 
@@ -221,18 +222,23 @@ class PrintPool:
             self.executor.submit(progress.silence)
 
     def submit_waiting(self, function, *arguments):
-        """A job that starts now and waits, in its worker, for what tell() sends it later."""
+        """A job that starts now and then takes, in its worker, what tell() sends it, until
+        done_telling() (one such job at a time: they share the mailbox)."""
         self.untold += 1
         return self.executor.submit(function, *arguments)
 
     def tell(self, message) -> None:
-        """To the job started first by submit_waiting of those not yet told."""
-        self.untold -= 1
+        """To the job waiting (submit_waiting): the next thing it takes (pdf.told)."""
         self.mailbox.put(message)
 
+    def done_telling(self) -> None:
+        """The waiting job told there is nothing more (it takes None)."""
+        self.untold -= 1
+        self.mailbox.put(None)
+
     def close(self) -> None:
-        for _ in range(self.untold):  # a job still waiting is told there is nothing
-            self.tell(None)
+        for _ in range(self.untold):  # a job still waiting is told there is nothing more
+            self.done_telling()
         self.executor.shutdown(cancel_futures=True)
 
 

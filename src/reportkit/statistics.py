@@ -126,7 +126,7 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
         drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, drawer)
     except BaseException:
         if drawer is not None and pool.untold:
-            pool.tell(None)  # the data are wrong: the worker stops
+            pool.done_telling()  # the data are wrong: the worker stops
         raise
     files = {p: t for p, t in prepared.files.items() if p not in known}
     warnings = prepared.warnings[warned:]
@@ -268,7 +268,6 @@ class ChartDrawing:
         self.project, self.stats_dir, self.package = project, stats_dir, package
         self.drawer = drawer  # (pool, the future of the job waiting with vl-convert started)
         self.charts: list[tuple] = []  # (index in charts.yml, chart, rows)
-        self.specs: list[dict] = []
 
     def use(self, cache, doc, theme, locale: dict, time_locale: dict | None) -> None:
         self.cache, self.doc, self.theme = cache, doc, theme
@@ -277,40 +276,42 @@ class ChartDrawing:
     def add(self, index: int, chart, rows) -> None:
         self.charts.append((index, chart, rows))
 
-    def _jobs(self) -> list[tuple]:
-        return [
-            (spec, chart.width, self.locale, self.time_locale)
-            for (_, chart, _), spec in zip(self.charts, self.specs, strict=True)
-        ]
+    def _job(self, chart, spec: dict) -> tuple:
+        return (spec, chart.width, self.locale, self.time_locale)
 
-    def _specs(self) -> None:
-        """The package validated, then every chart's spec. The worker waiting with vl-convert
-        gets them (one worker, not two: vl-convert takes half a second to start in each,
-        more than sharing the charts out saves), or is told there is nothing to draw."""
+    def _specs(self, tell) -> None:
+        """Every chart's spec, each handed to `tell` as soon as it is built (the worker
+        waiting with vl-convert started draws it while the next is built: one worker, not
+        two, for vl-convert takes half a second to start in each); then the package
+        validated (a spec that fails on a bad value is explained by the validation)."""
+        settings = self.project.settings
+        try:
+            for index, chart, rows in self.charts:
+                spec = self._remembered_spec(chart, rows)
+                if spec is None:
+                    from reportkit.charts.build import vega_lite_spec
+
+                    progress.detail(f"chart spec: {chart.id}")
+                    spec, _ = vega_lite_spec(
+                        chart,
+                        self.package,
+                        self.doc,
+                        index,
+                        self.project.root,
+                        self.theme,
+                        settings.allow_python,
+                        rows,
+                    )
+                    self._remember_spec(chart, rows, spec)
+                tell(self._job(chart, spec))
+        except Exception:
+            problems = package_problems_cached(self.project, self.stats_dir)
+            if problems:
+                raise problems[0] from None
+            raise
         problems = package_problems_cached(self.project, self.stats_dir)
         if problems:
             raise problems[0]
-        if not self.charts:
-            return
-        settings = self.project.settings
-        for index, chart, rows in self.charts:
-            spec = self._remembered_spec(chart, rows)
-            if spec is None:
-                from reportkit.charts.build import vega_lite_spec
-
-                progress.detail(f"chart spec: {chart.id}")
-                spec, _ = vega_lite_spec(
-                    chart,
-                    self.package,
-                    self.doc,
-                    index,
-                    self.project.root,
-                    self.theme,
-                    settings.allow_python,
-                    rows,
-                )
-                self._remember_spec(chart, rows, spec)
-            self.specs.append(spec)
 
     def _spec_name(self, chart, rows) -> str | None:
         """A declarative chart's spec is made from its entry, its rows and the theme only: a
@@ -341,11 +342,12 @@ class ChartDrawing:
         from reportkit.charts.shaping import shaped_svg
 
         pool, future = self.drawer or (None, None)
+        jobs: list[tuple] = []
         try:
-            self._specs()
+            self._specs(pool.tell if pool is not None else jobs.append)
         finally:
             if pool is not None and pool.untold:
-                pool.tell(self._jobs() if self.specs else None)
+                pool.done_telling()
         if not self.charts:
             return {}, []
         if future is not None:
@@ -353,7 +355,7 @@ class ChartDrawing:
         else:
             from reportkit.charts.export import draw_charts
 
-            drawn, built, reused = draw_charts(self.cache, self._jobs())
+            drawn, built, reused = draw_charts(self.cache, jobs)
         language = prepared.conference.language
         files: dict[str, str] = {}
         warnings: list[ReportError] = []

@@ -222,13 +222,15 @@ def fitted_svg(cache: ChartCache, spec: dict, width: int, locale, time_locale) -
 def draw_charts_when_told(cache: ChartCache):
     """In a printer's worker, as soon as the charts are known to need drawing: vl-convert
     started (its JavaScript engine takes half a second) while the parent builds the specs;
-    then the jobs it is told drawn (draw_charts), or None when told nothing."""
+    then each job drawn as it is told (draw_charts), until told None."""
     from reportkit.pdf import told
 
     register_fonts(cache.fonts)
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})
-    jobs = told()
-    return None if jobs is None else draw_charts(cache, jobs)
+    results = []
+    while (job := told()) is not None:
+        results += draw_charts(cache, [job])[0]
+    return results, cache.built, cache.reused
 
 
 def draw_charts(cache: ChartCache, jobs: list[tuple]) -> tuple[list, int, int]:
