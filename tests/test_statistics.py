@@ -206,10 +206,11 @@ def test_a_bad_value_after_a_good_render_fails_it_and_keeps_the_last_report(mini
     outputs = {p.name: p.read_bytes() for p in (mini / "_output").glob("report.*")}
     assert {"report.html", "report.pdf"} <= set(outputs)
     replace_in(mini / "data" / "stats" / "arrivals.csv", "grc,2016,,173450", "grc,2016,,-5")
-    assert_clean_failure(
-        run_reportkit("render", mini),
-        r'data/stats/arrivals\.csv:row 3:column value: "-5" breaks a constraint',
-    )
+    for _ in range(2):  # nothing of the failed render was remembered as good
+        assert_clean_failure(
+            run_reportkit("render", mini),
+            r'data/stats/arrivals\.csv:row 3:column value: "-5" breaks a constraint',
+        )
     assert {p.name: p.read_bytes() for p in (mini / "_output").glob("report.*")} == outputs
     replace_in(mini / "data" / "stats" / "arrivals.csv", "grc,2016,,-5", "grc,2016,,173451")
     proc = run_reportkit("render", mini, "-v")

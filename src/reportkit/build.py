@@ -44,7 +44,16 @@ def build_inputs(project: Project, prepared, engine: str):
     return collect_inputs(project, prepared.brand, brand_file, options)
 
 
-def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=None, pool=None):
+def print_to(
+    project: Project,
+    prepared,
+    html: Path,
+    target: Path,
+    inputs,
+    text=None,
+    pool=None,
+    meanwhile=None,
+):
     """report.pdf: PDF/UA-1, and PDF/A-3b with the data attached when the project archives."""
     from reportkit.pdf import write_pdf
 
@@ -62,6 +71,7 @@ def print_to(project: Project, prepared, html: Path, target: Path, inputs, text=
         inputs_hash=inputs.hash,
         cache_root=project.root,
         pool=pool,
+        meanwhile=meanwhile,
     )
 
 
@@ -194,6 +204,7 @@ def _prepare_and_render(
 ) -> BuildResult:
     from reportkit.engines.embedded import HtmlConversion
     from reportkit.prepare import prepare, write_generated
+    from reportkit.statistics import validate_statistics
 
     progress.step("prepare: data, charts and generated files")
     # The charts are drawn in the printer's workers (idle until there is HTML to print)
@@ -216,12 +227,22 @@ def _prepare_and_render(
             html = conversion.finish()
         if "pdf" in formats and project.settings.pdf:
             progress.step("pdf: page layout (WeasyPrint)")
-            layout = print_to(project, prepared, html, stage / "report.pdf", inputs, pool=pool)
+            # The data package is validated while the workers lay the pages out.
+            layout = print_to(
+                project,
+                prepared,
+                html,
+                stage / "report.pdf",
+                inputs,
+                pool=pool,
+                meanwhile=lambda: validate_statistics(prepared),
+            )
         if "docx" in formats:
             progress.step("docx: pandoc")
             from reportkit.docx import write_docx
 
             write_docx(project, prepared, stage / "report.docx")
+        validate_statistics(prepared)  # if no PDF was laid out meanwhile
         from reportkit.manifest import MANIFEST, write_manifest
 
         write_manifest(stage / MANIFEST, inputs, [stage])

@@ -333,6 +333,7 @@ def write_pdf(
     attachments: tuple = (),
     inputs_hash: str | None = None,
     pool: PrintPool | None = None,
+    meanwhile=None,
 ) -> PrintResult:
     """Print html_path (or html_text, with html_path's folder as its base) to pdf_path:
     byte-identical for identical input, whether pieces were laid out now or taken from the
@@ -343,6 +344,7 @@ def write_pdf(
     from `epoch` (SOURCE_DATE_EPOCH wins when set), so nothing depends on the clock.
     `inputs_hash` goes into the XMP (manifest.py). Pieces are laid out in `pool` when given
     (else in workers started here, where forking is safe, else in this process).
+    `meanwhile` is called once while the workers lay the first pieces out.
     """
     html_path = html_path.resolve()
     if html_text is None:
@@ -361,7 +363,7 @@ def write_pdf(
     own_pool = pool is None and can_fork()
     if own_pool:
         pool = PrintPool(min(os.cpu_count() or 1, MAX_WORKERS)) if MAX_WORKERS > 1 else None
-    printing = Printing(settings, PieceCache(cache_root), base, environment, pool)
+    printing = Printing(settings, PieceCache(cache_root), base, environment, pool, meanwhile)
     try:
         sources, layouts = printing.lay_out(sources)
         layouts, sources, furniture = _with_front_and_furniture(tree, sources, layouts, printing)
@@ -461,8 +463,11 @@ class Printing:
     parallel, the longest first; or here). A chapter is laid out in the parts its last
     layout was cut into (pieces.chapter_parts), so that an edit lays out its part only."""
 
-    def __init__(self, settings, cache: PieceCache, base: Path, environment: str, pool):
+    def __init__(
+        self, settings, cache: PieceCache, base: Path, environment: str, pool, meanwhile=None
+    ):
         self.settings = settings
+        self.meanwhile = meanwhile  # called once, while the workers lay pieces out
         self.cache = cache
         self.base = base
         self.environment = environment
@@ -539,6 +544,11 @@ class Printing:
         self.cache.remember(chapter.name, [m for _, layout, _ in ranges for m in layout.mends])
         return parts, [layout for _, layout, _ in ranges]
 
+    def _meanwhile(self) -> None:
+        if self.meanwhile is not None:
+            call, self.meanwhile = self.meanwhile, None
+            call()
+
     def _lay_out_pieces(self, pieces: list[PieceSource]) -> list[list[PieceLayout]]:
         """Each piece's layout, from this render, the cache, or laid out now: a list of
         layouts where its layout was cut into parts."""
@@ -557,6 +567,7 @@ class Printing:
         if self.pool is not None and todo:
             submit = self.pool.executor.submit
             futures = {i: submit(_in_worker, *arguments(pieces[i])) for i in order}
+            self._meanwhile()
             done = {i: future.result() for i, future in futures.items()}
         else:
             done = {}

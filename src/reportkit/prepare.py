@@ -53,6 +53,7 @@ class Prepared:
     acronyms: list[tuple[str, str]] = field(default_factory=list)  # used in the text
     labels: Labels = field(default_factory=lambda: labels_for("en"))  # reportkit's own words
     pending_charts: tuple | None = None  # charts being drawn: statistics.complete_charts
+    pending_validation: Any = None  # the data package's: statistics.validate_statistics
 
 
 def metadata_for(conference: Conference) -> dict[str, Any]:

@@ -145,16 +145,30 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
     prepared.pending_charts = (drawing, remember)
     if pool is None:
         complete_charts(prepared)
+        validate_statistics(prepared)
 
 
 def complete_charts(prepared) -> None:
-    """The statistics step finished (when prepare_statistics left it under way): the data
-    package validated, the charts' specs built and drawn, their files in `prepared`."""
+    """The charts' specs built and drawn, their files in `prepared` (when prepare_statistics
+    left them under way); the validation of the data package comes after
+    (validate_statistics), once there is a wait to do it in."""
     if prepared.pending_charts is None:
         return
     drawing, remember = prepared.pending_charts
     prepared.pending_charts = None
-    remember(*drawing.finish(prepared))
+    files, warnings = drawing.finish(prepared)
+    prepared.pending_validation = lambda: (drawing.validate(), remember(files, warnings))
+
+
+def validate_statistics(prepared) -> None:
+    """The data package validated (frictionless), then the step remembered: nothing computed
+    from invalid data is ever cached or published. The render calls it while the PDF's
+    pieces are laid out, else before it publishes."""
+    complete_charts(prepared)
+    if prepared.pending_validation is None:
+        return
+    validation, prepared.pending_validation = prepared.pending_validation, None
+    validation()
 
 
 def package_problems_cached(project, stats: Path) -> list[ReportError]:
@@ -186,9 +200,10 @@ def package_problems_cached(project, stats: Path) -> list[ReportError]:
 
 def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer) -> ChartDrawing:
     """What the report's text needs, now: the facts, and each chart's figure, data and
-    sources (pandas only). What only the drawings need, the package's validation by
-    frictionless and the charts' specs by Altair, is left to the ChartDrawing returned: it is
-    done while pandoc converts the text (complete_charts), and before anything is published.
+    sources (pandas only). The charts' specs (Altair) and drawings are left to the
+    ChartDrawing returned, done while pandoc converts the text (complete_charts); the
+    package's validation by frictionless, to validate_statistics, before anything is
+    published or remembered.
     A value that stops pandas here is reported as the validation finds it."""
     try:
         return _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer)
@@ -279,11 +294,16 @@ class ChartDrawing:
     def _job(self, chart, spec: dict) -> tuple:
         return (spec, chart.width, self.locale, self.time_locale)
 
+    def validate(self) -> None:
+        problems = package_problems_cached(self.project, self.stats_dir)
+        if problems:
+            raise problems[0]
+
     def _specs(self, tell) -> None:
         """Every chart's spec, each handed to `tell` as soon as it is built (the worker
         waiting with vl-convert started draws it while the next is built: one worker, not
-        two, for vl-convert takes half a second to start in each); then the package
-        validated (a spec that fails on a bad value is explained by the validation)."""
+        two, for vl-convert takes half a second to start in each). A spec that fails on a
+        bad value is explained by the validation."""
         settings = self.project.settings
         try:
             for index, chart, rows in self.charts:
@@ -309,9 +329,6 @@ class ChartDrawing:
             if problems:
                 raise problems[0] from None
             raise
-        problems = package_problems_cached(self.project, self.stats_dir)
-        if problems:
-            raise problems[0]
 
     def _spec_name(self, chart, rows) -> str | None:
         """A declarative chart's spec is made from its entry, its rows and the theme only: a
