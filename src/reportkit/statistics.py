@@ -4,7 +4,10 @@ The step is cached as a whole under a hash of everything it reads (the data pack
 charts.yml, facts.yml and the chart files they name, the brand, the language, the versions of
 the libraries and of reportkit): a render whose data did not change takes the charts' files
 and the facts from the cache without importing pandas, Altair, frictionless or vl-convert.
-When the data changed, charts whose spec did not change still come from the SVG cache.
+When the data changed, the step runs in stages around pandoc: the text's parts first, the
+specs (each declarative chart's cached by its entry, rows and theme) and drawings while
+pandoc converts, the validation while the PDF is laid out; charts whose spec did not change
+still come from the SVG cache.
 """
 
 from __future__ import annotations
