@@ -309,12 +309,13 @@ class ChartDrawing:
         bad value is explained by the validation."""
         settings = self.project.settings
         try:
-            for index, chart, rows in self.charts:
+            for number, (index, chart, rows) in enumerate(self.charts, 1):
                 spec = self._remembered_spec(chart, rows)
+                counted = f"chart {number}/{len(self.charts)}: {chart.id}"
+                progress.detail(counted + (" (spec unchanged)" if spec else ""))
                 if spec is None:
                     from reportkit.charts.build import vega_lite_spec
 
-                    progress.detail(f"chart spec: {chart.id}")
                     spec, _ = vega_lite_spec(
                         chart,
                         self.package,
