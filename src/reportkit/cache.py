@@ -21,6 +21,13 @@ from reportkit import __version__
 CACHE_DIR = ".reportkit/cache"
 
 
+def user_cache() -> Path:
+    """reportkit's cache of what depends only on installed packages, shared by projects (the
+    fonts' base subsets, pandoc's version)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reportkit"
+
+
 @functools.cache
 def code_digest() -> str:
     """reportkit's own code and templates: a result made by other code is not reused."""

@@ -360,9 +360,9 @@ def write_pdf(
     environment = key(_assets_digest(base / "assets"), epoch, version("weasyprint"), variant)
     chapters = split_chapters(tree)
     sources = chapter_pieces(tree, chapters) if chapters else [whole_piece(tree)]
-    own_pool = pool is None and can_fork()
+    own_pool = pool is None
     if own_pool:
-        pool = PrintPool(min(os.cpu_count() or 1, MAX_WORKERS)) if MAX_WORKERS > 1 else None
+        pool = start_print_pool()
     printing = Printing(settings, PieceCache(cache_root), base, environment, pool, meanwhile)
     try:
         sources, layouts = printing.lay_out(sources)

@@ -13,6 +13,8 @@ still come from the SVG cache.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -208,8 +210,23 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer) -> C
     package's validation by frictionless, to validate_statistics, before anything is
     published or remembered.
     A value that stops pandas here is reported as the validation finds it."""
-    try:
+    with explained_by_validation(project, stats_dir):
         return _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer)
+
+
+def raise_first_problem(project, stats_dir: Path) -> None:
+    """The data package's first problem raised, if it has any (frictionless)."""
+    problems = package_problems_cached(project, stats_dir)
+    if problems:
+        raise problems[0]
+
+
+@contextmanager
+def explained_by_validation(project, stats_dir: Path) -> Iterator[None]:
+    """Data read before they are validated: a failure on a bad value is reported as the
+    validation finds it (file, row and column), when it finds it."""
+    try:
+        yield
     except Exception:
         problems = package_problems_cached(project, stats_dir)
         if problems:
@@ -298,9 +315,7 @@ class ChartDrawing:
         return (spec, chart.width, self.locale, self.time_locale)
 
     def validate(self) -> None:
-        problems = package_problems_cached(self.project, self.stats_dir)
-        if problems:
-            raise problems[0]
+        raise_first_problem(self.project, self.stats_dir)
 
     def _specs(self, tell) -> None:
         """Every chart's spec, each handed to `tell` as soon as it is built (the worker
@@ -308,12 +323,16 @@ class ChartDrawing:
         two, for vl-convert takes half a second to start in each). A spec that fails on a
         bad value is explained by the validation."""
         settings = self.project.settings
-        try:
+        store = Store(self.project.root, "chart-specs")
+        with explained_by_validation(self.project, self.stats_dir):
             for number, (index, chart, rows) in enumerate(self.charts, 1):
-                spec = self._remembered_spec(chart, rows)
+                name = self._spec_name(chart, rows)
+                data = store.get(name) if name else None
                 counted = f"chart {number}/{len(self.charts)}: {chart.id}"
-                progress.detail(counted + (" (spec unchanged)" if spec else ""))
-                if spec is None:
+                progress.detail(counted + (" (spec unchanged)" if data else ""))
+                if data is not None:
+                    spec = json.loads(data)
+                else:
                     from reportkit.charts.build import vega_lite_spec
 
                     spec, _ = vega_lite_spec(
@@ -326,13 +345,9 @@ class ChartDrawing:
                         settings.allow_python,
                         rows,
                     )
-                    self._remember_spec(chart, rows, spec)
+                    if name:  # insertion order kept: a spec from the cache is the one built
+                        store.put(name, json.dumps(spec, ensure_ascii=False).encode("utf-8"))
                 tell(self._job(chart, spec))
-        except Exception:
-            problems = package_problems_cached(self.project, self.stats_dir)
-            if problems:
-                raise problems[0] from None
-            raise
 
     def _spec_name(self, chart, rows) -> str | None:
         """A declarative chart's spec is made from its entry, its rows and the theme only: a
@@ -344,17 +359,6 @@ class ChartDrawing:
         entry = chart.model_dump(mode="json")
         rows_text = rows.to_csv(index=False, lineterminator="\n")
         return key(entry, rows_text, asdict(self.theme), _version("altair")) + ".json"
-
-    def _remembered_spec(self, chart, rows) -> dict | None:
-        name = self._spec_name(chart, rows)
-        data = Store(self.project.root, "chart-specs").get(name) if name else None
-        return None if data is None else json.loads(data)
-
-    def _remember_spec(self, chart, rows, spec: dict) -> None:
-        name = self._spec_name(chart, rows)
-        if name:  # insertion order kept: the spec drawn from the cache is the one built
-            data = json.dumps(spec, ensure_ascii=False).encode("utf-8")
-            Store(self.project.root, "chart-specs").put(name, data)
 
     def finish(self, prepared) -> tuple[dict[str, str], list[ReportError]]:
         """The drawings' files and warnings, also added to `prepared`."""

@@ -17,7 +17,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from reportkit.cache import file_sha256
+from reportkit.cache import file_sha256, user_cache
 from reportkit.fonts import FontFace
 
 # The figure styles the stylesheets ask for (font-variant-numeric), besides fontTools' default
@@ -58,12 +58,6 @@ def woff2_subset(font: Path, characters: str) -> bytes:
     buffer = io.BytesIO()
     ttfont.save(buffer)
     return buffer.getvalue()
-
-
-def user_cache() -> Path:
-    """reportkit's cache of what depends only on installed packages (the fonts' base subsets)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reportkit"
 
 
 def unicode_ranges(characters: str) -> str:

@@ -23,7 +23,7 @@ import yaml
 
 from reportkit import __version__
 from reportkit.brand import BrandStyle
-from reportkit.cache import Store, key
+from reportkit.cache import Store, key, user_cache
 from reportkit.draft import draft_label
 from reportkit.engines.assemble import Assembled, Assembler
 from reportkit.errors import Location, ReportError, did_you_mean
@@ -54,8 +54,6 @@ def package_file(*parts: str) -> Path:
 def pandoc_version() -> str:
     """The version of the pandoc reportkit runs (part of every cache key of its outputs),
     asked of pandoc once per installed binary (asking costs a process start per render)."""
-    from reportkit.webfonts import user_cache
-
     binary = Path(pandoc_binary())
     status = binary.stat()
     stamp = key(str(binary), status.st_size, status.st_mtime_ns)
