@@ -172,22 +172,38 @@ def _render_embedded(project, formats: tuple[str, ...], started: float, pool=Non
         reports = [p for p in outputs if p.suffix in (".html", ".pdf", ".docx")]
         return BuildResult(reports, time.perf_counter() - started, warnings, up_to_date=True)
     from reportkit.pdf import start_print_pool
+    from reportkit.workers import start_helper
 
+    changed = changed_files(project.root, input_files)
+    # Forked first (the printer's pool runs a thread, after which forking is unsafe): a
+    # helper to draw the charts, when the data may have changed.
+    helper = None
+    if ("html" in formats or "pdf" in formats) and statistics_may_change(changed):
+        helper = start_helper()
     # The printer's workers start now: they import WeasyPrint while the report is prepared.
     printing = "pdf" in formats and project.settings.pdf
     own_pool = None
-    if printing and pool is None:
-        own_pool = start_print_pool(printers_needed(changed_files(project.root, input_files)))
     try:
+        if printing and pool is None:
+            own_pool = start_print_pool(printers_needed(changed))
         return _prepare_and_render(
-            project, formats, started, request, pool or own_pool, input_files
+            project, formats, started, request, pool or own_pool, helper, input_files
         )
     finally:
         if own_pool is not None:
             own_pool.close()
+        if helper is not None:
+            helper.close()
 
 
 SMALL_EDITS = (".qmd", ".md", ".csv")  # a text, a data table
+TEXTS = (".qmd", ".md")
+
+
+def statistics_may_change(changed: list[str] | None) -> bool:
+    """Whether the statistics step may have to run (charts to draw): not after edits to the
+    texts alone, which it does not read."""
+    return changed is None or not all(name.endswith(TEXTS) for name in changed)
 
 
 def printers_needed(changed: list[str] | None) -> int:
@@ -200,16 +216,16 @@ def printers_needed(changed: list[str] | None) -> int:
 
 
 def _prepare_and_render(
-    project, formats, started: float, request: dict, pool, input_files=None
+    project, formats, started: float, request: dict, pool, helper, input_files=None
 ) -> BuildResult:
     from reportkit.engines.embedded import HtmlConversion
     from reportkit.prepare import prepare, write_generated
     from reportkit.statistics import validate_statistics
 
     progress.step("prepare: data, charts and generated files")
-    # The charts are drawn in the printer's workers (idle until there is HTML to print)
-    # while pandoc converts the text: the conversion waits for both.
-    prepared = prepare(project, pool if "html" in formats or "pdf" in formats else None)
+    # The charts are drawn by the helper while pandoc converts the text: the conversion
+    # waits for both.
+    prepared = prepare(project, helper)
     write_generated(project, prepared)
     layout = None
     with staging(project.output_dir) as stage:

@@ -14,8 +14,6 @@ import mimetypes
 import multiprocessing
 import os
 import re
-import signal
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +40,7 @@ from reportkit.pieces import (
     whole_piece,
 )
 from reportkit.printdom import link_targets, print_ready
+from reportkit.workers import MAX_WORKERS, can_fork, die_with_parent
 
 
 def inline_footnotes(html: str) -> str:
@@ -148,7 +147,6 @@ def _image_digest(source: str, base: Path) -> str:
     return digest.hexdigest()
 
 
-MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
 MAX_CUT_ROUNDS = 4  # a chapter's parts laid out again, joined where one ended too early
 
 
@@ -162,19 +160,6 @@ class PrintSettings:
     variant: str | None = "pdf/ua-1"  # or "pdf/a-3b" (pdfmerge and pdfua finish the whole)
 
 
-def _die_with_parent(parent: int) -> None:
-    """A killed render must not leave its workers waiting forever for work (Linux only)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
 def _in_worker(*arguments):
     """printworker.in_worker, named from here: the parent never imports WeasyPrint (a good
     half second) to hand work to the workers that have."""
@@ -183,19 +168,8 @@ def _in_worker(*arguments):
     return in_worker(*arguments)
 
 
-_mailbox = None  # in a worker: the pool's mailbox (PrintPool.tell)
-
-
-def told():
-    """In a worker: the next thing the parent tells the job waiting (PrintPool.tell; None
-    when it is done telling)."""
-    return _mailbox.get()
-
-
-def _warm_up(parent: int, mailbox) -> None:
-    global _mailbox
-    _mailbox = mailbox
-    _die_with_parent(parent)
+def _warm_up(parent: int) -> None:
+    die_with_parent(parent)
     progress.silence()
     import reportkit.printworker  # WeasyPrint imported while the parent works
 
@@ -209,47 +183,18 @@ class PrintPool:
     def __init__(self, workers: int):
         context = multiprocessing.get_context("fork")
         self.workers = workers
-        # What a job started early waits for (pdf.told), passed on as the workers fork.
-        self.mailbox = context.SimpleQueue()
-        self.untold = 0
         self.executor = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_warm_up,
-            initargs=(os.getpid(), self.mailbox),
+            workers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
         )
         for _ in range(workers):
             self.executor.submit(progress.silence)
 
-    def submit_waiting(self, function, *arguments):
-        """A job that starts now and then takes, in its worker, what tell() sends it, until
-        done_telling() (one such job at a time: they share the mailbox)."""
-        self.untold += 1
-        return self.executor.submit(function, *arguments)
-
-    def tell(self, message) -> None:
-        """To the job waiting (submit_waiting): the next thing it takes (pdf.told)."""
-        self.mailbox.put(message)
-
-    def done_telling(self) -> None:
-        """The waiting job told there is nothing more (it takes None)."""
-        self.untold -= 1
-        self.mailbox.put(None)
-
     def close(self) -> None:
-        for _ in range(self.untold):  # a job still waiting is told there is nothing more
-            self.done_telling()
         self.executor.shutdown(cancel_futures=True)
 
 
-def can_fork() -> bool:
-    """Forking is safe from a single-threaded process only (preview's server and watcher
-    threads, for instance, would make it unsafe)."""
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
 def start_print_pool(wanted: int = MAX_WORKERS) -> PrintPool | None:
-    """Workers for a render's PDF (and charts), or None where they cannot help: one core, or
+    """Workers for a render's PDF, or None where they cannot help: one core, or
     a process that must not fork (the PDF is then printed in this process)."""
     cores = os.cpu_count() or 1
     if cores < 2 or MAX_WORKERS < 2 or not can_fork():

@@ -163,11 +163,11 @@ def report_text(project: Project, prepared: Prepared) -> str:
         return ""
 
 
-def prepare(project: Project, pool=None) -> Prepared:
+def prepare(project: Project, helper=None) -> Prepared:
     """Load the data the content depends on and compute the generated files (not yet written).
 
-    With a `pool` (pdf.PrintPool) the charts are drawn in its workers meanwhile: their files
-    are in `prepared` after statistics.complete_charts."""
+    With a `helper` (workers.Helper) the charts are drawn in it meanwhile: their files are in
+    `prepared` after statistics.complete_charts."""
     settings = project.settings
     for key in ("conference", "people", "programme", "stats", "charts", "facts"):
         project.setting_file(("reportkit", key), getattr(settings, key), f"'{key}' setting")
@@ -223,7 +223,7 @@ def prepare(project: Project, pool=None) -> Prepared:
         font_faces(family)  # fail early, naming the fontpkg package to install
     from reportkit.statistics import prepare_statistics
 
-    prepare_statistics(project, prepared, pool)
+    prepare_statistics(project, prepared, helper)
     # Last: the acronyms are looked for in everything else the reader gets.
     prepared.acronyms = used_acronyms(report_text(project, prepared), known_acronyms)
     prepared.files[ACRONYMS_PART] = acronyms_part(

@@ -5,9 +5,9 @@ charts.yml, facts.yml and the chart files they name, the brand, the language, th
 the libraries and of reportkit): a render whose data did not change takes the charts' files
 and the facts from the cache without importing pandas, Altair, frictionless or vl-convert.
 When the data changed, the step runs in stages around pandoc: the text's parts first, the
-specs (each declarative chart's cached by its entry, rows and theme) and drawings while
-pandoc converts, the validation while the PDF is laid out; charts whose spec did not change
-still come from the SVG cache.
+specs and drawings while pandoc converts, the validation while the PDF is laid out. A
+declarative chart's spec comes from its template (charts/spec_template.py) unless more than
+its values changed; charts whose spec did not change still come from the SVG cache.
 """
 
 from __future__ import annotations
@@ -97,9 +97,9 @@ def _from_warning(value: list) -> ReportError:
     return ReportError(message, Location(path, line, column) if path else None, hint)
 
 
-def prepare_statistics(project: Project, prepared, pool=None) -> None:
+def prepare_statistics(project: Project, prepared, helper=None) -> None:
     """The charts' files and the facts for `prepared`, from the cache or computed. With a
-    `pool` (pdf.PrintPool), the charts are drawn in its workers while the caller goes on:
+    `helper` (workers.Helper), the charts are drawn in it while the caller goes on:
     complete_charts waits for them."""
     settings = project.settings
     stats_dir = project.path(settings.stats)
@@ -120,19 +120,17 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
         prepared.warnings += [_from_warning(w) for w in cached["warnings"]]
         prepared.charts_reused = len(cached["charts"])
         return
-    drawer = None
-    if pool is not None and charts_file.is_file():  # vl-convert started while specs are built
+    if helper is not None and charts_file.is_file():  # vl-convert started while specs are built
         from reportkit.charts.export import draw_charts_when_told
 
-        cache = chart_cache(project, prepared.brand, prepared.conference.language)
-        drawer = (pool, pool.submit_waiting(draw_charts_when_told, cache))
+        helper.start(
+            draw_charts_when_told,
+            chart_cache(project, prepared.brand, prepared.conference.language),
+        )
+    else:
+        helper = None
     known, warned = set(prepared.files), len(prepared.warnings)
-    try:
-        drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, drawer)
-    except BaseException:
-        if drawer is not None and pool.untold:
-            pool.done_telling()  # the data are wrong: the worker stops
-        raise
+    drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, helper)
     files = {p: t for p, t in prepared.files.items() if p not in known}
     warnings = prepared.warnings[warned:]
 
@@ -148,7 +146,7 @@ def prepare_statistics(project: Project, prepared, pool=None) -> None:
         )
 
     prepared.pending_charts = (drawing, remember)
-    if pool is None:
+    if helper is None:
         complete_charts(prepared)
         validate_statistics(prepared)
 
@@ -203,7 +201,7 @@ def package_problems_cached(project, stats: Path) -> list[ReportError]:
     return problems
 
 
-def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer) -> ChartDrawing:
+def _compute(project, prepared, stats_dir, charts_file, facts_file, helper) -> ChartDrawing:
     """What the report's text needs, now: the facts, and each chart's figure, data and
     sources (pandas only). The charts' specs (Altair) and drawings are left to the
     ChartDrawing returned, done while pandoc converts the text (complete_charts); the
@@ -211,7 +209,7 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, drawer) -> C
     published or remembered.
     A value that stops pandas here is reported as the validation finds it."""
     with explained_by_validation(project, stats_dir):
-        return _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer)
+        return _text_parts(project, prepared, stats_dir, charts_file, facts_file, helper)
 
 
 def raise_first_problem(project, stats_dir: Path) -> None:
@@ -234,7 +232,7 @@ def explained_by_validation(project, stats_dir: Path) -> Iterator[None]:
         raise
 
 
-def _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer) -> ChartDrawing:
+def _text_parts(project, prepared, stats_dir, charts_file, facts_file, helper) -> ChartDrawing:
     from reportkit.charts.catalogue import load_charts
     from reportkit.charts.export import d3_format_locale, d3_time_locale
     from reportkit.charts.publish import chart_text_files
@@ -247,7 +245,7 @@ def _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer) -
     settings = project.settings
     package = load_package(stats_dir, settings.stats, validated=True)
     sourced: list[Sourced] = []
-    drawing = ChartDrawing(project, stats_dir, package, drawer)
+    drawing = ChartDrawing(project, stats_dir, package, helper)
     if charts_file.is_file():
         charts, doc = load_charts(charts_file, settings.charts)
         brand = prepared.brand
@@ -297,11 +295,11 @@ def _text_parts(project, prepared, stats_dir, charts_file, facts_file, drawer) -
 class ChartDrawing:
     """The rest of a statistics step whose text parts are ready (statistics._compute): the
     data package validated, the charts' specs built, and the charts drawn by vl-convert, in a
-    printer's worker (idle until the report's text is converted) or here."""
+    helper process (started with vl-convert while the text's parts were computed) or here."""
 
-    def __init__(self, project: Project, stats_dir: Path, package, drawer):
+    def __init__(self, project: Project, stats_dir: Path, package, helper):
         self.project, self.stats_dir, self.package = project, stats_dir, package
-        self.drawer = drawer  # (pool, the future of the job waiting with vl-convert started)
+        self.helper = helper  # workers.Helper, drawing what it is told
         self.charts: list[tuple] = []  # (index in charts.yml, chart, rows)
 
     def use(self, cache, doc, theme, locale: dict, time_locale: dict | None) -> None:
@@ -318,47 +316,60 @@ class ChartDrawing:
         raise_first_problem(self.project, self.stats_dir)
 
     def _specs(self, tell) -> None:
-        """Every chart's spec, each handed to `tell` as soon as it is built (the worker
-        waiting with vl-convert started draws it while the next is built: one worker, not
-        two, for vl-convert takes half a second to start in each). A spec that fails on a
+        """Every chart's spec, each handed to `tell` as soon as it is built (the helper,
+        with vl-convert started, draws it while the next is built). A spec that fails on a
         bad value is explained by the validation."""
-        settings = self.project.settings
         store = Store(self.project.root, "chart-specs")
         with explained_by_validation(self.project, self.stats_dir):
             for number, (index, chart, rows) in enumerate(self.charts, 1):
-                name = self._spec_name(chart, rows)
+                name = self._template_name(chart, rows)
                 data = store.get(name) if name else None
+                template = json.loads(data) if data else None
                 counted = f"chart {number}/{len(self.charts)}: {chart.id}"
-                progress.detail(counted + (" (spec unchanged)" if data else ""))
-                if data is not None:
-                    spec = json.loads(data)
-                else:
-                    from reportkit.charts.build import vega_lite_spec
+                progress.detail(counted + (" (spec from its template)" if template else ""))
+                if template is not None:
+                    from reportkit.charts.spec_template import fill
 
-                    spec, _ = vega_lite_spec(
-                        chart,
-                        self.package,
-                        self.doc,
-                        index,
-                        self.project.root,
-                        self.theme,
-                        settings.allow_python,
-                        rows,
-                    )
-                    if name:  # insertion order kept: a spec from the cache is the one built
-                        store.put(name, json.dumps(spec, ensure_ascii=False).encode("utf-8"))
+                    spec = fill(template, rows)
+                else:
+                    spec = self._built_spec(index, chart, rows)
+                    if name:
+                        from reportkit.charts.spec_template import make_template
+
+                        made = make_template(spec, rows)
+                        if made is not None:  # in order: its spec is the one built
+                            store.put(name, json.dumps(made, ensure_ascii=False).encode("utf-8"))
                 tell(self._job(chart, spec))
 
-    def _spec_name(self, chart, rows) -> str | None:
-        """A declarative chart's spec is made from its entry, its rows and the theme only: a
-        changed value rebuilds the specs of the charts that draw it, not every chart's (and
-        none needs Altair when none changed). Charts drawn by their own code or file are
-        built every time."""
+    def _built_spec(self, index: int, chart, rows) -> dict:
+        from reportkit.charts.build import vega_lite_spec
+
+        spec, _ = vega_lite_spec(
+            chart,
+            self.package,
+            self.doc,
+            index,
+            self.project.root,
+            self.theme,
+            self.project.settings.allow_python,
+            rows,
+        )
+        return spec
+
+    def _template_name(self, chart, rows) -> str | None:
+        """A declarative chart's spec follows from its entry, the theme and its rows: a
+        template (charts/spec_template.py) is kept for the entry, the theme and every column
+        of the rows but the values plotted, so a changed value needs no Altair. Charts drawn
+        by their own code or file are built every time."""
         if rows is None or not chart.type:
             return None
+        from reportkit.charts.spec_template import shape
+
+        rows_shape = shape(chart, rows)
+        if rows_shape is None:
+            return None
         entry = chart.model_dump(mode="json")
-        rows_text = rows.to_csv(index=False, lineterminator="\n")
-        return key(entry, rows_text, asdict(self.theme), _version("altair")) + ".json"
+        return key(entry, rows_shape, asdict(self.theme), _version("altair")) + ".json"
 
     def finish(self, prepared) -> tuple[dict[str, str], list[ReportError]]:
         """The drawings' files and warnings, also added to `prepared`."""
@@ -366,17 +377,17 @@ class ChartDrawing:
         from reportkit.charts.publish import chart_drawing_files
         from reportkit.charts.shaping import shaped_svg
 
-        pool, future = self.drawer or (None, None)
+        helper = self.helper
         jobs: list[tuple] = []
         try:
-            self._specs(pool.tell if pool is not None else jobs.append)
+            self._specs(helper.tell if helper is not None else jobs.append)
         finally:
-            if pool is not None and pool.untold:
-                pool.done_telling()
+            if helper is not None:
+                helper.tell(None)  # nothing more to draw
         if not self.charts:
             return {}, []
-        if future is not None:
-            drawn, built, reused = future.result()
+        if helper is not None:
+            drawn, built, reused = helper.result()
         else:
             from reportkit.charts.export import draw_charts
 

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from reportkit.charts.catalogue import Channel, Chart
-from reportkit.charts.rows import chart_rows, with_source_names
+from reportkit.charts.rows import chart_rows, plain, with_source_names
 from reportkit.charts.theme import LEGEND_COLUMNS, MIN_FONT_SIZE, ChartTheme
 from reportkit.data.package import DataPackage
 from reportkit.errors import Location, ReportError
@@ -85,7 +85,7 @@ def declarative_chart(chart: Chart, rows: pd.DataFrame, theme: ChartTheme) -> al
         encoding["xOffset"] = alt.XOffset(
             chart.color.field, sort=list(dict.fromkeys(rows[chart.color.field]))
         )
-    base = alt.Chart(_plain(rows))
+    base = alt.Chart(plain(rows))
     marks = {
         "line": lambda b: b.mark_line(point=True),
         "small-multiples": lambda b: b.mark_line(point=True),
@@ -168,11 +168,6 @@ def _position_on_axis(values: pd.Series, at) -> float:
         ordered = sorted(set(present.astype(str)))
         rank = ordered.index(str(at)) if str(at) in ordered else 0
         return rank / max(1, len(ordered) - 1)
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """pandas' nullable types as plain Python values, so the spec's JSON is simple and stable."""
-    return frame.astype(object).where(frame.notna(), None)
 
 
 def load_python_chart(root: Path, reference: str, package: DataPackage, where) -> dict:

@@ -220,10 +220,10 @@ def fitted_svg(cache: ChartCache, spec: dict, width: int, locale, time_locale) -
 
 
 def draw_charts_when_told(cache: ChartCache):
-    """In a printer's worker, as soon as the charts are known to need drawing: vl-convert
-    started (its JavaScript engine takes half a second) while the parent builds the specs;
-    then each job drawn as it is told (draw_charts), until told None."""
-    from reportkit.pdf import told
+    """In a helper process (workers.Helper), as soon as the charts are known to need drawing:
+    vl-convert started (its JavaScript engine takes half a second) while the parent builds
+    the specs; then each job drawn as it is told (draw_charts), until told None."""
+    from reportkit.workers import told
 
     register_fonts(cache.fonts)
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})

@@ -164,3 +164,8 @@ def with_source_names(rows: pd.DataFrame, package: DataPackage) -> pd.DataFrame:
         return rows
     names = dict(zip(sources["source_id"], sources["organisation"], strict=True))
     return rows.assign(source_name=rows["source_id"].map(names).fillna(rows["source_id"]))
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """pandas' nullable types as plain Python values, so the spec's JSON is simple and stable."""
+    return frame.astype(object).where(frame.notna(), None)

@@ -1,0 +1,114 @@
+"""Processes forked at the start of a render, to work on the machine's other core.
+
+The printer's workers (pdf.PrintPool) import WeasyPrint there while the report is prepared.
+The helper here imports nothing: it starts what one step needs when told to (vl-convert's
+JavaScript engine, half a second, for the charts) and then takes that step's work by mail, so
+that the charts are drawn without waiting for WeasyPrint's import in a printer's worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from multiprocessing.connection import wait
+
+from reportkit import progress
+from reportkit.errors import ReportError
+
+# Processes a render may fork besides itself: 1 renders in this process alone (a clean serial
+# build; or several projects rendered side by side, each given one core).
+MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
+
+_mailbox = None  # in a helper: what its job is told (Helper.tell)
+
+
+def told():
+    """In a helper: the next thing its job is told (None when there is nothing more)."""
+    return _mailbox.get()
+
+
+def can_fork() -> bool:
+    """Forking is safe from a single-threaded process only (preview's server and watcher
+    threads, for instance, would make it unsafe)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def die_with_parent(parent: int) -> None:
+    """A killed render must not leave its workers waiting forever for work (Linux only)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+class Helper:
+    """One forked process that runs one job at a time, handed to it by mail: the job starts
+    when given (start) and may read what it is told next (told) until it is told None.
+
+    A plain fork, not a process pool: it is forked before the printer's pool, whose thread
+    would make a later fork unsafe, and it must not run the pool's WeasyPrint import."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")
+        self.inbox = context.SimpleQueue()
+        self.answers, answering = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_serve, args=(os.getpid(), self.inbox, answering), daemon=True
+        )
+        self.process.start()
+        answering.close()
+
+    def start(self, function, *arguments) -> None:
+        """`function(*arguments)` run in the helper from now (its result: result())."""
+        self.inbox.put((function, arguments))
+
+    def tell(self, message) -> None:
+        """To the running job: the next thing it reads (told)."""
+        self.inbox.put(message)
+
+    def result(self):
+        """The job's return value, once it has ended; its error as a ReportError."""
+        wait([self.answers, self.process.sentinel])
+        if not self.answers.poll():
+            raise ReportError(f"a helper process stopped (exit code {self.process.exitcode})")
+        done, value = self.answers.recv()
+        if not done:
+            raise ReportError(value)
+        return value
+
+    def close(self) -> None:
+        """The helper stopped, whatever it was doing."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.answers.close()
+
+
+def _serve(parent: int, inbox, answers) -> None:
+    global _mailbox
+    _mailbox = inbox
+    die_with_parent(parent)
+    progress.silence()
+    while (job := inbox.get()) is not None:
+        function, arguments = job
+        try:
+            answer = (True, function(*arguments))
+        except ReportError as error:
+            answer = (False, str(error))
+        except Exception as error:  # noqa: BLE001 - reported by the parent, with its type
+            answer = (False, f"{type(error).__name__}: {error}")
+        answers.send(answer)
+
+
+def start_helper() -> Helper | None:
+    """A helper, where one can help: two cores or more, and a process that may fork."""
+    if (os.cpu_count() or 1) < 2 or MAX_WORKERS < 2 or not can_fork():
+        return None
+    return Helper()
