@@ -218,7 +218,9 @@ def test_a_bad_value_after_a_good_render_fails_it_and_keeps_the_last_report(mini
     # A changed value: both specs from their templates (no Altair), and only the chart that
     # draws the value drawn again (mini-italy draws no Greek row).
     counted = re.findall(r"chart \d+/\d+: ([\w-]+)(.*)$", proc.stderr, re.MULTILINE)
-    assert counted == [(name, " (spec from its template)") for name in ("mini-arrivals", "mini-italy")]
+    assert counted == [
+        (name, " (spec from its template)") for name in ("mini-arrivals", "mini-italy")
+    ]
     assert "charts: 1 drawn, 1 unchanged" in proc.stdout + proc.stderr
 
 
