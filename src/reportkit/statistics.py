@@ -7,7 +7,8 @@ and the facts from the cache without importing pandas, Altair, frictionless or v
 When the data changed, the step runs in stages around pandoc: the text's parts first, the
 specs and drawings while pandoc converts, the validation while the PDF is laid out. A
 declarative chart's spec comes from its template (charts/spec_template.py) unless more than
-its values changed; charts whose spec did not change still come from the SVG cache.
+its values changed, and is then handed to the helper drawing the charts at once; charts
+whose spec did not change still come from the SVG cache.
 """
 
 from __future__ import annotations
@@ -131,6 +132,8 @@ def prepare_statistics(project: Project, prepared, helper=None) -> None:
         helper = None
     known, warned = set(prepared.files), len(prepared.warnings)
     drawing = _compute(project, prepared, stats_dir, charts_file, facts_file, helper)
+    if helper is not None:  # drawn while the text is assembled and converted
+        drawing.tell_specs(helper.tell, templates_only=True)
     files = {p: t for p, t in prepared.files.items() if p not in known}
     warnings = prepared.warnings[warned:]
 
@@ -301,6 +304,7 @@ class ChartDrawing:
         self.project, self.stats_dir, self.package = project, stats_dir, package
         self.helper = helper  # workers.Helper, drawing what it is told
         self.charts: list[tuple] = []  # (index in charts.yml, chart, rows)
+        self.told = 0  # how many of them have had their spec told
 
     def use(self, cache, doc, theme, locale: dict, time_locale: dict | None) -> None:
         self.cache, self.doc, self.theme = cache, doc, theme
@@ -315,22 +319,27 @@ class ChartDrawing:
     def validate(self) -> None:
         raise_first_problem(self.project, self.stats_dir)
 
-    def _specs(self, tell) -> None:
-        """Every chart's spec, each handed to `tell` as soon as it is built (the helper,
-        with vl-convert started, draws it while the next is built). A spec that fails on a
-        bad value is explained by the validation."""
+    def tell_specs(self, tell, templates_only: bool = False) -> None:
+        """Each chart's spec not yet told, handed to `tell` as soon as it is made (the
+        helper, with vl-convert started, draws it while the next is made). With
+        `templates_only`, only as far as specs come from templates: those cost nothing, and
+        are told as soon as the rows are known; a spec Altair builds waits for pandoc to be
+        converting. A spec that fails on a bad value is explained by the validation."""
         store = Store(self.project.root, "chart-specs")
         with explained_by_validation(self.project, self.stats_dir):
-            for number, (index, chart, rows) in enumerate(self.charts, 1):
+            while self.told < len(self.charts):
+                number = self.told + 1
+                index, chart, rows = self.charts[self.told]
                 name = self._template_name(chart, rows)
                 data = store.get(name) if name else None
-                template = json.loads(data) if data else None
+                if data is None and templates_only:
+                    return
                 counted = f"chart {number}/{len(self.charts)}: {chart.id}"
-                progress.detail(counted + (" (spec from its template)" if template else ""))
-                if template is not None:
+                progress.detail(counted + (" (spec from its template)" if data else ""))
+                if data is not None:
                     from reportkit.charts.spec_template import fill
 
-                    spec = fill(template, rows)
+                    spec = fill(json.loads(data), rows)
                 else:
                     spec = self._built_spec(index, chart, rows)
                     if name:
@@ -340,6 +349,7 @@ class ChartDrawing:
                         if made is not None:  # in order: its spec is the one built
                             store.put(name, json.dumps(made, ensure_ascii=False).encode("utf-8"))
                 tell(self._job(chart, spec))
+                self.told += 1
 
     def _built_spec(self, index: int, chart, rows) -> dict:
         from reportkit.charts.build import vega_lite_spec
@@ -380,7 +390,7 @@ class ChartDrawing:
         helper = self.helper
         jobs: list[tuple] = []
         try:
-            self._specs(helper.tell if helper is not None else jobs.append)
+            self.tell_specs(helper.tell if helper is not None else jobs.append)
         finally:
             if helper is not None:
                 helper.tell(None)  # nothing more to draw
