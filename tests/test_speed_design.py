@@ -53,7 +53,9 @@ def test_an_edit_lays_out_only_the_chapter_it_is_in(tmp_path):
 
 
 def test_a_changed_data_value_reaches_the_cached_html_and_pdf(tmp_path):
-    """pandoc's HTML is cached by the text; the charts drawn from the data are not in it."""
+    """pandoc's HTML is cached by the text; the charts drawn from the data are not in it. The
+    changed chart's spec comes from its template and is drawn by the helper process, and the
+    outputs are byte for byte those of a clean serial render (Altair, no helper)."""
     root = copy_project(ROOT, tmp_path / "example", PROJECT_ENTRIES)
     assert run_reportkit("render", root).returncode == 0
     page = (root / "_output" / "report.html").read_text(encoding="utf-8")
@@ -61,13 +63,21 @@ def test_a_changed_data_value_reaches_the_cached_html_and_pdf(tmp_path):
     data = root / "data" / "stats" / "dead_missing.csv"
     text = data.read_text(encoding="utf-8")
     data.write_text(text.replace("central-med,2014,,3093,", "central-med,2014,,3097,"), "utf-8")
-    proc = run_reportkit("render", root)
+    proc = run_reportkit("render", root, "-v")
     assert proc.returncode == 0, proc.stderr
+    assert re.search(
+        r"chart \d+/\d+: dead-missing-by-route \(spec from its template\)", proc.stderr
+    )
     page = (root / "_output" / "report.html").read_text(encoding="utf-8")
     assert "Dead and missing (persons): 3,097;" in page  # the chart's mark for readers
     assert '<td class="number">3,097</td>' in page  # its data table
     assert "Dead and missing (persons): 3,093;" not in page
     assert "laid out: sec-presentations" in proc.stdout  # the page with the chart
+    clean = copy_project(root, tmp_path / "clean", PROJECT_ENTRIES)
+    proc = run_reportkit("render", clean, env={"REPORTKIT_WORKERS": "1"})
+    assert proc.returncode == 0, proc.stderr
+    for name in ("report.html", "report.pdf"):
+        assert (clean / "_output" / name).read_bytes() == (root / "_output" / name).read_bytes()
 
 
 def words_by_page(pdf: Path) -> list[list[tuple[str, float, float]]]:
@@ -173,7 +183,7 @@ def test_parts_written_by_a_fork_come_back_in_order_and_a_silent_fork_is_given_u
 def test_the_last_render_knows_which_files_changed_since(tmp_path):
     """An edit to one text or data table is printed by one worker (a second would import
     WeasyPrint beside pandoc for nothing); anything else, or no record of a render, by two."""
-    from reportkit.build import printers_needed
+    from reportkit.build import printers_needed, statistics_may_change
     from reportkit.uptodate import changed_files, read_inputs, remember
 
     root = tmp_path / "project"
@@ -198,3 +208,46 @@ def test_the_last_render_knows_which_files_changed_since(tmp_path):
     assert printers_needed(["data.csv"]) == 1
     assert printers_needed(["data/conference.yml"]) == 2
     assert printers_needed(None) == 2
+    # The helper that draws the charts is forked unless only texts changed.
+    assert not statistics_may_change(["content/intro.qmd", "content/new.md"])
+    assert statistics_may_change(["content/intro.qmd", "data/charts.yml"])
+    assert statistics_may_change(None)
+
+
+def _told_twice(offset: int) -> int:
+    from reportkit.workers import told
+
+    total = offset
+    while (number := told()) is not None:
+        total += number
+    return total
+
+
+def _fails() -> None:
+    raise ValueError("no such chart")
+
+
+def test_the_helper_takes_its_work_by_mail_and_reports_a_failure_in_one_line():
+    """The chart helper (workers.Helper): a job started with arguments reads what it is told
+    until None; a job that fails is reported as an error; a helper killed mid-job is
+    reported, never waited for."""
+    from reportkit.errors import ReportError
+    from reportkit.workers import Helper
+
+    helper = Helper()
+    try:
+        helper.start(_told_twice, 100)
+        helper.tell(1)
+        helper.tell(2)
+        helper.tell(None)
+        assert helper.result() == 103
+        helper.start(_fails)
+        with pytest.raises(ReportError, match=r"^ValueError: no such chart$"):
+            helper.result()
+        helper.start(_told_twice, 0)
+        helper.process.kill()
+        with pytest.raises(ReportError, match="helper process stopped"):
+            helper.result()
+    finally:
+        helper.close()
+    assert not helper.process.is_alive()
