@@ -128,9 +128,10 @@ def _mark_artifacts(pdf: pikepdf.Pdf, page_index: int, mcids: dict[int, str]) ->
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
-def artifacts(pdf: pikepdf.Pdf) -> None:
-    """Page furniture and decorative images out of the structure, marked as artifacts."""
-    elements = structure_elements(pdf)
+def artifacts(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> None:
+    """Page furniture and decorative images out of the structure, marked as artifacts.
+    `elements`: structure_elements(pdf), when the caller has them."""
+    elements = structure_elements(pdf) if elements is None else elements
     reachable = {e.objgen for e in elements}
     found = _artifact_mcids(pdf, reachable)
     for page_index, mcids in sorted(found.items()):
@@ -149,9 +150,9 @@ def artifacts(pdf: pikepdf.Pdf) -> None:
             _remove_kid(element.P, element)
 
 
-def scoped_headers(pdf: pikepdf.Pdf) -> None:
+def scoped_headers(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> None:
     """/Scope on every TH: Column for header rows (THead), Row for a header cell in a body row."""
-    for element in structure_elements(pdf):
+    for element in structure_elements(pdf) if elements is None else elements:
         if element.S != Name.TH:
             continue
         row = element.get("/P")
@@ -164,13 +165,13 @@ def scoped_headers(pdf: pikepdf.Pdf) -> None:
         attributes.Scope = Name.Column if in_head else Name.Row
 
 
-def notes_at_their_calls(pdf: pikepdf.Pdf) -> int:
+def notes_at_their_calls(pdf: pikepdf.Pdf, elements: list[Dictionary] | None = None) -> int:
     """Each /Note gets a unique /ID and moves right after its /Reference (its call).
 
     Notes and calls pair up in order: WeasyPrint prints every note on its call's page, and
     the call comes first in the page's structure. Returns the number of notes.
     """
-    elements = structure_elements(pdf)
+    elements = structure_elements(pdf) if elements is None else elements
     notes = [e for e in elements if Name.Note == e.S]
     calls = [e for e in elements if Name.Reference == e.S]
     for number, note in enumerate(notes, start=1):
@@ -261,9 +262,11 @@ def associated_files_once(pdf: pikepdf.Pdf) -> None:
 
 def finish_structure(pdf: pikepdf.Pdf, link_targets: dict[str, str] | None = None) -> None:
     """Everything PDF/UA-1 asks of the structure that WeasyPrint leaves undone."""
-    artifacts(pdf)
-    scoped_headers(pdf)
-    notes_at_their_calls(pdf)
+    # One walk of the tree for the three (taking out artifacts moves no note, call or TH).
+    elements = structure_elements(pdf)
+    artifacts(pdf, elements)
+    scoped_headers(pdf, elements)
+    notes_at_their_calls(pdf, elements)
     links_in_link_elements(pdf)
     describe_links(pdf, link_targets or {})
     tab_order(pdf)
