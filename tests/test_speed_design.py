@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -251,3 +253,24 @@ def test_the_helper_takes_its_work_by_mail_and_reports_a_failure_in_one_line():
     finally:
         helper.close()
     assert not helper.process.is_alive()
+
+
+def test_a_process_where_vl_convert_has_drawn_forks_no_helper():
+    """vl-convert draws in threads of its own: a process forked after it has drawn would
+    inherit the engine without them and wait forever (the helper, or a printer's worker). A
+    process that has drawn a chart (a Word draft's PNGs, a render without workers) renders
+    in itself from then on. In a process of its own, as the test runner must not be
+    changed."""
+    code = (
+        "import vl_convert\n"
+        "from reportkit.workers import can_fork, start_helper\n"
+        "from reportkit.pdf import start_print_pool\n"
+        "assert can_fork()\n"
+        "vl_convert.vegalite_to_svg({'mark': 'point', 'data': {'values': [{'a': 1}]}})\n"
+        "assert not can_fork()\n"
+        "assert start_helper() is None and start_print_pool() is None\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr

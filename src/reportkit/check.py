@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -16,7 +17,7 @@ from reportkit.editions import (
     translation_status,
 )
 from reportkit.engines.assemble import Assembled
-from reportkit.engines.embedded import assemble_document, vet_content
+from reportkit.engines.embedded import ContentVetting, assemble_document
 from reportkit.errors import Location, ReportError, did_you_mean, natural_key
 from reportkit.prepare import prepare, write_generated
 from reportkit.project import find_project
@@ -375,6 +376,39 @@ def check_project(root: Path, edition: str | None = "all") -> list[Problem]:
             problems.append(Problem.from_error(error))
     if prepared is None:
         return _sorted(problems)  # content cannot be assembled without its data
+    # What pandoc finds (images by their real path, unsafe raw HTML), said once. Vetted as
+    # `render` converts it (the source edition, with its links to the others), so content a
+    # render converted already is not converted again; pandoc converts it while the other
+    # checks run.
+    vetted: list[ReportError] = []
+    with ExitStack() as stack:
+        vetting = None
+        try:
+            (source,) = select_editions(project, None)
+            as_rendered = stack.enter_context(edition_project(project, source))
+            vetting = ContentVetting(as_rendered, prepared)
+            stack.callback(vetting.close)
+        except ReportError as error:
+            vetted.append(error)
+        problems += _content_problems(project, prepared)
+        problems += unfinished_problems(project)
+        try:
+            problems += translation_problems(project, edition)
+        except ReportError as error:
+            problems.append(Problem.from_error(error))
+        try:
+            if vetting is not None:
+                vetting.finish(vetted)
+        except ReportError as error:
+            vetted.append(error)
+    said = {_gist(p) for p in problems}
+    problems += [p for p in map(Problem.from_error, vetted) if _gist(p) not in said]
+    return _sorted(problems)
+
+
+def _content_problems(project, prepared) -> list[Problem]:
+    """What the assembled text says wrong of itself (lint, unused definitions, shortcodes)."""
+    problems: list[Problem] = []
     content: list[ReportError] = []
     try:
         assembled, _, _ = assemble_document(project, prepared, content)
@@ -383,25 +417,7 @@ def check_project(root: Path, edition: str | None = "all") -> list[Problem]:
             problems += unused_definitions(project, prepared, assembled)
     except ReportError as error:
         content.append(error)
-    problems += [Problem.from_error(e) for e in content]
-    # What pandoc finds (images by their real path, unsafe raw HTML), said once.
-    vetted: list[ReportError] = []
-    # Vetted as `render` converts it (the source edition, with its links to the others), so
-    # content a render converted already is not converted again.
-    try:
-        (source,) = select_editions(project, None)
-        with edition_project(project, source) as as_rendered:
-            vet_content(as_rendered, prepared, vetted)
-    except ReportError as error:
-        vetted.append(error)
-    said = {_gist(p) for p in problems}
-    problems += [p for p in map(Problem.from_error, vetted) if _gist(p) not in said]
-    problems += unfinished_problems(project)
-    try:
-        problems += translation_problems(project, edition)
-    except ReportError as error:
-        problems.append(Problem.from_error(error))
-    return _sorted(problems)
+    return problems + [Problem.from_error(e) for e in content]
 
 
 def _gist(problem: Problem) -> tuple:

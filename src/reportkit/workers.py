@@ -21,6 +21,8 @@ from reportkit.errors import ReportError
 # build; or several projects rendered side by side, each given one core).
 MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
 
+PATIENCE = 600.0  # seconds a helper's job may take (drawing a report's charts takes one)
+
 _mailbox = None  # in a helper: what its job is told (Helper.tell)
 
 
@@ -30,9 +32,21 @@ def told():
 
 
 def can_fork() -> bool:
-    """Forking is safe from a single-threaded process only (preview's server and watcher
-    threads, for instance, would make it unsafe)."""
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    """Forking is safe from a single-threaded process only: no Python thread (preview's server
+    and watcher), and no native one either (vl-convert's JavaScript engine runs in threads
+    of its own once it has drawn a chart in this process: a fork would inherit the engine
+    without them and wait for it forever)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return threading.active_count() == 1 and _native_threads() <= 1
+
+
+def _native_threads() -> int:
+    """The process's threads as the kernel counts them (1 where it cannot tell)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
 
 
 def die_with_parent(parent: int) -> None:
@@ -75,10 +89,16 @@ class Helper:
 
     def result(self):
         """The job's return value, once it has ended; its error as a ReportError."""
-        wait([self.answers, self.process.sentinel])
-        if not self.answers.poll():
-            raise ReportError(f"a helper process stopped (exit code {self.process.exitcode})")
-        done, value = self.answers.recv()
+        if not wait([self.answers, self.process.sentinel], timeout=PATIENCE):
+            self.close()
+            raise ReportError(f"a helper process did not answer in {PATIENCE:.0f} s")
+        try:
+            done, value = self.answers.recv()
+        except EOFError:  # it died without answering
+            self.process.join()
+            raise ReportError(
+                f"a helper process stopped (exit code {self.process.exitcode})"
+            ) from None
         if not done:
             raise ReportError(value)
         return value

@@ -565,36 +565,72 @@ def unsafe_location(assembled: Assembled, unsafe) -> Location | None:
     return where
 
 
-def vet_content(project: Project, prepared: Prepared, problems: list[ReportError]) -> None:
+class ContentVetting:
     """What a render would refuse in the content, found without rendering: images from
     outside the project or the network, script in raw HTML (for `check` and for Quarto's
-    pre-render step, which must stop Quarto before it renders such content). Content whose
-    HTML is in the cache passed these checks when it was made."""
-    with tempfile.TemporaryDirectory(prefix="reportkit-vet-") as folder:
-        out_dir = Path(folder)
+    pre-render step, which must stop Quarto before it renders such content). pandoc converts
+    the content in its own process from the start, while the caller goes on (`check` runs its
+    other checks meanwhile); content whose HTML is in the cache passed these checks when it
+    was made. The HTML is cached for the render that follows."""
+
+    def __init__(self, project: Project, prepared: Prepared):
+        self.folder = Path(tempfile.mkdtemp(prefix="reportkit-vet-"))
+        self.pandoc = None
+        self.problems: list[ReportError] = []
         try:
-            assembled, metadata, settings = assemble_document(project, prepared)
-            metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
-            metadata_file = out_dir / ".metadata.yml"
-            html = out_dir / "report.html"
-            args = pandoc_arguments(project, metadata_file, "html5", settings)
-            store = Store(project.root, "html")
-            name = html_key(
-                assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts
-            )
-            if store.get(f"{name}.html") is not None:
-                return
-            metadata_file.write_text(metadata_text, "utf-8")
-            found: list[ReportError] = []
-            run_pandoc(args, assembled, project.root, html, found)
+            self._start(project, prepared)
         except ReportError as error:
-            problems.append(error)
+            self.problems.append(error)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, project: Project, prepared: Prepared) -> None:
+        assembled, metadata, settings = assemble_document(project, prepared)
+        metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
+        metadata_file = self.folder / ".metadata.yml"
+        args = pandoc_arguments(project, metadata_file, "html5", settings)
+        self.store = Store(project.root, "html")
+        self.name = html_key(
+            assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts
+        )
+        if self.store.get(f"{self.name}.html") is not None:
             return
-        if html.is_file() and not settings.allow_raw_scripts:
-            for unsafe in unsafe_html(html.read_text(encoding="utf-8")):
-                found.append(
-                    ReportError(unsafe.message, unsafe_location(assembled, unsafe), SANITIZE_HINT)
-                )
-        problems += found
-        if not found and html.is_file():
-            store.put(f"{name}.html", html.read_bytes())
+        metadata_file.write_text(metadata_text, "utf-8")
+        self.assembled, self.settings = assembled, settings
+        self.html = self.folder / "report.html"
+        self.pandoc = start_pandoc(args, assembled, project.root, self.html)
+
+    def finish(self, problems: list[ReportError]) -> None:
+        """The problems found, added to `problems` (pandoc waited for)."""
+        try:
+            if self.pandoc is not None:
+                self._vet(self.pandoc)
+            problems += self.problems
+        finally:
+            self.close()
+
+    def _vet(self, pandoc: Pandoc) -> None:
+        found: list[ReportError] = []
+        try:
+            pandoc.finish(found)
+        except ReportError as error:  # pandoc could not convert it: nothing more to vet
+            self.problems.append(error)
+            return
+        if self.html.is_file() and not self.settings.allow_raw_scripts:
+            for unsafe in unsafe_html(self.html.read_text(encoding="utf-8")):
+                where = unsafe_location(self.assembled, unsafe)
+                found.append(ReportError(unsafe.message, where, SANITIZE_HINT))
+        self.problems += found
+        if not found and self.html.is_file():
+            self.store.put(f"{self.name}.html", self.html.read_bytes())
+
+    def close(self) -> None:
+        if self.pandoc is not None:
+            self.pandoc.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def vet_content(project: Project, prepared: Prepared, problems: list[ReportError]) -> None:
+    """The content vetted (ContentVetting), its problems added to `problems`."""
+    ContentVetting(project, prepared).finish(problems)
