@@ -206,8 +206,9 @@ def package_problems_cached(project, stats: Path) -> list[ReportError]:
 
 def _compute(project, prepared, stats_dir, charts_file, facts_file, helper) -> ChartDrawing:
     """What the report's text needs, now: the facts, and each chart's figure, data and
-    sources (pandas only). The charts' specs (Altair) and drawings are left to the
-    ChartDrawing returned, done while pandoc converts the text (complete_charts); the
+    sources (pandas only). The charts' specs and drawings are left to the ChartDrawing
+    returned: those from templates told at once, those Altair builds while pandoc converts
+    the text (complete_charts); the
     package's validation by frictionless, to validate_statistics, before anything is
     published or remembered.
     A value that stops pandas here is reported as the validation finds it."""
