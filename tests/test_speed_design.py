@@ -263,8 +263,7 @@ def test_a_process_where_vl_convert_has_drawn_forks_no_helper():
     changed."""
     code = (
         "import vl_convert\n"
-        "from reportkit.workers import can_fork, start_helper\n"
-        "from reportkit.pdf import start_print_pool\n"
+        "from reportkit.workers import can_fork, start_helper, start_print_pool\n"
         "assert can_fork()\n"
         "vl_convert.vegalite_to_svg({'mark': 'point', 'data': {'values': [{'a': 1}]}})\n"
         "assert not can_fork()\n"

@@ -123,7 +123,7 @@ def render(
     final renders the publication (no draft mark); the gate before it is the caller's
     (`reportkit render --final` runs `check --final` first). edition names the language
     edition to render (reportkit.editions): None the source edition, "all" every one. pool:
-    the printer's workers (pdf.start_print_pool), when the caller started them already.
+    the printer's workers (workers.start_print_pool), when the caller started them already.
     """
     started = time.perf_counter()
     project = find_project(root)
@@ -171,8 +171,7 @@ def _render_embedded(project, formats: tuple[str, ...], started: float, pool=Non
         outputs, warnings = unchanged
         reports = [p for p in outputs if p.suffix in (".html", ".pdf", ".docx")]
         return BuildResult(reports, time.perf_counter() - started, warnings, up_to_date=True)
-    from reportkit.pdf import start_print_pool
-    from reportkit.workers import start_helper
+    from reportkit.workers import start_helper, start_print_pool
 
     changed = changed_files(project.root, input_files)
     # Forked first (the printer's pool runs a thread, after which forking is unsafe): a

@@ -11,10 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
-import multiprocessing
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -40,7 +37,7 @@ from reportkit.pieces import (
     whole_piece,
 )
 from reportkit.printdom import link_targets, print_ready
-from reportkit.workers import MAX_WORKERS, can_fork, die_with_parent
+from reportkit.workers import PrintPool, start_print_pool
 
 
 def inline_footnotes(html: str) -> str:
@@ -166,40 +163,6 @@ def _in_worker(*arguments):
     from reportkit.printworker import in_worker
 
     return in_worker(*arguments)
-
-
-def _warm_up(parent: int) -> None:
-    die_with_parent(parent)
-    progress.silence()
-    import reportkit.printworker  # WeasyPrint imported while the parent works
-
-    reportkit.printworker.FORK_WRITES = True
-
-
-class PrintPool:
-    """Worker processes that lay out pieces. Started at the beginning of a render, they import
-    WeasyPrint on the other core while the report is prepared and converted."""
-
-    def __init__(self, workers: int):
-        context = multiprocessing.get_context("fork")
-        self.workers = workers
-        self.executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
-        )
-        for _ in range(workers):
-            self.executor.submit(progress.silence)
-
-    def close(self) -> None:
-        self.executor.shutdown(cancel_futures=True)
-
-
-def start_print_pool(wanted: int = MAX_WORKERS) -> PrintPool | None:
-    """Workers for a render's PDF, or None where they cannot help: one core, or
-    a process that must not fork (the PDF is then printed in this process)."""
-    cores = os.cpu_count() or 1
-    if cores < 2 or MAX_WORKERS < 2 or not can_fork():
-        return None
-    return PrintPool(max(1, min(wanted, cores, MAX_WORKERS)))
 
 
 def _as_json(mends: list[Mend]) -> list[dict]:

@@ -88,7 +88,7 @@ def with_named_targets(pages: list) -> list:
     return [first, *pages[1:]]
 
 
-# In a printer's worker (pdf.PrintPool): a long piece's parts are written by two processes.
+# In a printer's worker (workers.PrintPool): a long piece's parts are written by two processes.
 FORK_WRITES = False
 
 

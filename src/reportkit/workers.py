@@ -1,9 +1,11 @@
 """Processes forked at the start of a render, to work on the machine's other core.
 
-The printer's workers (pdf.PrintPool) import WeasyPrint there while the report is prepared.
-The helper here imports nothing: it starts what one step needs when told to (vl-convert's
-JavaScript engine, half a second, for the charts) and then takes that step's work by mail, so
-that the charts are drawn without waiting for WeasyPrint's import in a printer's worker.
+The printer's workers (PrintPool) import WeasyPrint there while the report is prepared; they
+are started from here, not from pdf.py, so that the render forks before it imports what
+printing needs itself (lxml, pikepdf). The helper imports nothing: it starts what one step
+needs when told to (vl-convert's JavaScript engine, half a second, for the charts) and then
+takes that step's work by mail, so that the charts are drawn without waiting for
+WeasyPrint's import in a printer's worker.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import wait
 
 from reportkit import progress
@@ -132,3 +135,38 @@ def start_helper() -> Helper | None:
     if (os.cpu_count() or 1) < 2 or MAX_WORKERS < 2 or not can_fork():
         return None
     return Helper()
+
+
+def _warm_up(parent: int) -> None:
+    die_with_parent(parent)
+    progress.silence()
+    import reportkit.printworker  # WeasyPrint imported while the parent works
+
+    reportkit.printworker.FORK_WRITES = True
+
+
+class PrintPool:
+    """Worker processes that lay out pieces (pdf.Printing). Started at the beginning of a
+    render, they import WeasyPrint on the other core while the report is prepared and
+    converted."""
+
+    def __init__(self, workers: int):
+        context = multiprocessing.get_context("fork")
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
+        )
+        for _ in range(workers):
+            self.executor.submit(progress.silence)
+
+    def close(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+
+
+def start_print_pool(wanted: int = MAX_WORKERS) -> PrintPool | None:
+    """Workers for a render's PDF, or None where they cannot help: one core, or a process
+    that must not fork (the PDF is then printed in this process)."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or MAX_WORKERS < 2 or not can_fork():
+        return None
+    return PrintPool(max(1, min(wanted, cores, MAX_WORKERS)))
