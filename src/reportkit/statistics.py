@@ -208,10 +208,9 @@ def _compute(project, prepared, stats_dir, charts_file, facts_file, helper) -> C
     """What the report's text needs, now: the facts, and each chart's figure, data and
     sources (pandas only). The charts' specs and drawings are left to the ChartDrawing
     returned: those from templates told at once, those Altair builds while pandoc converts
-    the text (complete_charts); the
-    package's validation by frictionless, to validate_statistics, before anything is
-    published or remembered.
-    A value that stops pandas here is reported as the validation finds it."""
+    the text (complete_charts); the package's validation by frictionless, to
+    validate_statistics, before anything is published or remembered. A value that stops
+    pandas here is reported as the validation finds it."""
     with explained_by_validation(project, stats_dir):
         return _text_parts(project, prepared, stats_dir, charts_file, facts_file, helper)
 

@@ -476,19 +476,18 @@ def fill_charts(html: str, project: Project, prepared: Prepared) -> str:
     return CHART_MARK.sub(fragment, html)
 
 
-class HtmlConversion:
-    """report.html under way: pandoc converting the text in its own process (or its HTML
-    taken from the cache), while the caller does what does not need the HTML."""
+class PandocHtml:
+    """pandoc's HTML of the project's text, in out_dir/report.html: pandoc converting in its
+    own process from now, or the HTML taken from the cache, where it is kept by everything it
+    is made from (the same text converts once, whether `check` or `render` converts it)."""
 
     def __init__(self, project: Project, prepared: Prepared, out_dir: Path):
-        self.project, self.prepared, self.out_dir = project, prepared, out_dir
         assembled, metadata, settings = assemble_document(project, prepared)
         self.assembled, self.metadata, self.settings = assembled, metadata, settings
         metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
         self.metadata_file = out_dir / ".metadata.yml"
         self.html = out_dir / "report.html"
         args = pandoc_arguments(project, self.metadata_file, "html5", settings)
-        # pandoc's HTML, kept by everything it was made from: the same text converts once.
         self.store = Store(project.root, "html")
         self.name = html_key(
             assembled, metadata_text, args, self.metadata_file, settings.allow_raw_scripts
@@ -499,17 +498,51 @@ class HtmlConversion:
             self.metadata_file.write_text(metadata_text, "utf-8")
             self.pandoc = start_pandoc(args, assembled, project.root, self.html)
 
+    def problems(self) -> list[ReportError]:
+        """pandoc waited for: what it found, then the unsafe raw HTML in its output (none
+        for HTML from the cache, which passed when it was made); the HTML is kept in the
+        cache when there is nothing. A document pandoc cannot convert raises."""
+        if self.pandoc is None:
+            return []
+        found: list[ReportError] = []
+        try:
+            self.pandoc.finish(found)
+        finally:
+            self.metadata_file.unlink(missing_ok=True)
+        if self.html.is_file() and not self.settings.allow_raw_scripts:
+            for unsafe in unsafe_html(self.html.read_text(encoding="utf-8")):
+                where = unsafe_location(self.assembled, unsafe)
+                found.append(ReportError(unsafe.message, where, SANITIZE_HINT))
+        if not found and self.html.is_file():
+            self.store.put(f"{self.name}.html", self.html.read_bytes())
+        return found
+
     def close(self) -> None:
-        """pandoc stopped (a render that fails meanwhile never leaves it running)."""
+        """pandoc stopped (a caller that fails meanwhile never leaves it running)."""
         if self.pandoc is not None:
             self.pandoc.close()
+
+
+class HtmlConversion:
+    """report.html under way: pandoc converting the text in its own process (or its HTML
+    taken from the cache), while the caller does what does not need the HTML."""
+
+    def __init__(self, project: Project, prepared: Prepared, out_dir: Path):
+        self.project, self.prepared, self.out_dir = project, prepared, out_dir
+        self.pandoc_html = PandocHtml(project, prepared, out_dir)
+        self.assembled, self.metadata = self.pandoc_html.assembled, self.pandoc_html.metadata
+
+    def close(self) -> None:
+        """pandoc stopped (a render that fails meanwhile never leaves it running)."""
+        self.pandoc_html.close()
 
     def finish(self) -> Path:
         """report.html with its charts (waiting for pandoc and the charts' drawing) and its
         assets beside it."""
         from reportkit.statistics import complete_charts
 
-        project, prepared, html = self.project, self.prepared, self.html
+        project, prepared = self.project, self.prepared
+        html = self.pandoc_html.html
         try:
             if prepared.pending_charts is not None:
                 from reportkit.prepare import write_generated
@@ -519,22 +552,12 @@ class HtmlConversion:
         except BaseException:
             self.close()
             raise
-        if self.pandoc is None:
-            html.write_bytes(self.cached)
+        if self.pandoc_html.cached is not None:
+            html.write_bytes(self.pandoc_html.cached)
         else:
-            try:
-                self.pandoc.finish()
-            finally:
-                self.metadata_file.unlink(missing_ok=True)
-            if not self.settings.allow_raw_scripts:
-                unsafe = unsafe_html(html.read_text(encoding="utf-8"))
-                if unsafe:
-                    raise ReportError(
-                        unsafe[0].message,
-                        unsafe_location(self.assembled, unsafe[0]),
-                        SANITIZE_HINT,
-                    )
-            self.store.put(f"{self.name}.html", html.read_bytes())
+            problems = self.pandoc_html.problems()
+            if problems:
+                raise problems[0]
         page = fill_charts(html.read_text(encoding="utf-8"), project, prepared)
         html.write_text(page, encoding="utf-8")
         running_header = project.settings.running_header or prepared.conference.short_title
@@ -570,64 +593,34 @@ class ContentVetting:
     outside the project or the network, script in raw HTML (for `check` and for Quarto's
     pre-render step, which must stop Quarto before it renders such content). pandoc converts
     the content in its own process from the start, while the caller goes on (`check` runs its
-    other checks meanwhile); content whose HTML is in the cache passed these checks when it
-    was made. The HTML is cached for the render that follows."""
+    other checks meanwhile); its HTML is cached for the render that follows (PandocHtml)."""
 
     def __init__(self, project: Project, prepared: Prepared):
         self.folder = Path(tempfile.mkdtemp(prefix="reportkit-vet-"))
-        self.pandoc = None
+        self.pandoc_html = None
         self.problems: list[ReportError] = []
         try:
-            self._start(project, prepared)
+            self.pandoc_html = PandocHtml(project, prepared, self.folder)
         except ReportError as error:
             self.problems.append(error)
         except BaseException:
             self.close()
             raise
 
-    def _start(self, project: Project, prepared: Prepared) -> None:
-        assembled, metadata, settings = assemble_document(project, prepared)
-        metadata_text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True)
-        metadata_file = self.folder / ".metadata.yml"
-        args = pandoc_arguments(project, metadata_file, "html5", settings)
-        self.store = Store(project.root, "html")
-        self.name = html_key(
-            assembled, metadata_text, args, metadata_file, settings.allow_raw_scripts
-        )
-        if self.store.get(f"{self.name}.html") is not None:
-            return
-        metadata_file.write_text(metadata_text, "utf-8")
-        self.assembled, self.settings = assembled, settings
-        self.html = self.folder / "report.html"
-        self.pandoc = start_pandoc(args, assembled, project.root, self.html)
-
     def finish(self, problems: list[ReportError]) -> None:
         """The problems found, added to `problems` (pandoc waited for)."""
         try:
-            if self.pandoc is not None:
-                self._vet(self.pandoc)
-            problems += self.problems
-        finally:
-            self.close()
-
-    def _vet(self, pandoc: Pandoc) -> None:
-        found: list[ReportError] = []
-        try:
-            pandoc.finish(found)
+            if self.pandoc_html is not None:
+                self.problems += self.pandoc_html.problems()
         except ReportError as error:  # pandoc could not convert it: nothing more to vet
             self.problems.append(error)
-            return
-        if self.html.is_file() and not self.settings.allow_raw_scripts:
-            for unsafe in unsafe_html(self.html.read_text(encoding="utf-8")):
-                where = unsafe_location(self.assembled, unsafe)
-                found.append(ReportError(unsafe.message, where, SANITIZE_HINT))
-        self.problems += found
-        if not found and self.html.is_file():
-            self.store.put(f"{self.name}.html", self.html.read_bytes())
+        finally:
+            self.close()
+        problems += self.problems
 
     def close(self) -> None:
-        if self.pandoc is not None:
-            self.pandoc.close()
+        if self.pandoc_html is not None:
+            self.pandoc_html.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
