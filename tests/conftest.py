@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# Each command the suite runs runs alone: test_warm.py turns the warm start on for itself.
+os.environ["REPORTKIT_WARM"] = "0"
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_ENTRIES = (

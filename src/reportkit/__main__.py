@@ -1,3 +1,3 @@
-from reportkit.cli import main
+from reportkit.warm import main
 
 main()

@@ -493,17 +493,31 @@ def import_command(document: Path, project_dir: Path, session_id: str, force: bo
     )
 
 
-def main() -> None:
-    """The console script. It ends the process without the interpreter's final garbage
-    collection over everything a render imported and built (a second or more), once the
-    output is flushed: nothing is left to clean up by then."""
+def use_terminal() -> None:
+    """The consoles made again for this process's stdout and stderr (a command forked from a
+    warm process, warm.py, is given its caller's: colour and width are the terminal's)."""
+    global stderr, stdout
+    stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    stdout = Console(highlight=False, soft_wrap=True)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """The command in `argv` run: its exit status, its output flushed."""
     code = 0
     try:
-        app(prog_name="reportkit")
+        app(args=argv, prog_name="reportkit")
     except SystemExit as exit:
         code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
         if isinstance(exit.code, str):
             stderr.print(exit.code)
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    return code
+
+
+def main() -> None:
+    """Run here, without a warm process (the console script is warm.main). It ends the
+    process without the interpreter's final garbage collection over everything a render
+    imported and built (a second or more), once the output is flushed: nothing is left to
+    clean up by then."""
+    os._exit(run())

@@ -20,9 +20,13 @@ from multiprocessing.connection import wait
 from reportkit import progress
 from reportkit.errors import ReportError
 
-# Processes a render may fork besides itself: 1 renders in this process alone (a clean serial
-# build; or several projects rendered side by side, each given one core).
-MAX_WORKERS = int(os.environ.get("REPORTKIT_WORKERS", "2"))
+
+def max_workers() -> int:
+    """Processes a render may fork besides itself: 1 renders in this process alone (a clean
+    serial build; or several projects rendered side by side, each given one core). Read when
+    asked: a render forked from a warm process (warm.py) has the caller's environment."""
+    return int(os.environ.get("REPORTKIT_WORKERS", "2"))
+
 
 PATIENCE = 600.0  # seconds a helper's job may take (drawing a report's charts takes one)
 
@@ -132,7 +136,7 @@ def _serve(parent: int, inbox, answers) -> None:
 
 def start_helper() -> Helper | None:
     """A helper, where one can help: two cores or more, and a process that may fork."""
-    if (os.cpu_count() or 1) < 2 or MAX_WORKERS < 2 or not can_fork():
+    if (os.cpu_count() or 1) < 2 or max_workers() < 2 or not can_fork():
         return None
     return Helper()
 
@@ -163,10 +167,11 @@ class PrintPool:
         self.executor.shutdown(cancel_futures=True)
 
 
-def start_print_pool(wanted: int = MAX_WORKERS) -> PrintPool | None:
+def start_print_pool(wanted: int | None = None) -> PrintPool | None:
     """Workers for a render's PDF, or None where they cannot help: one core, or a process
     that must not fork (the PDF is then printed in this process)."""
     cores = os.cpu_count() or 1
-    if cores < 2 or MAX_WORKERS < 2 or not can_fork():
+    if cores < 2 or max_workers() < 2 or not can_fork():
         return None
-    return PrintPool(max(1, min(wanted, cores, MAX_WORKERS)))
+    most = max_workers()
+    return PrintPool(max(1, min(wanted or most, cores, most)))

@@ -1,0 +1,386 @@
+"""A warm start for the commands an editor repeats (render, check, pdf).
+
+A command's own work after an edit is small; most of its cost is the Python it imports
+(pandas, WeasyPrint in the printer's workers, reportkit's pipeline: about a CPU-second). The
+first command starts, after it has finished, a background process that imports all that once
+and then waits. Each later command hands itself over to it: the warm process forks a copy of
+itself, which runs the command exactly as it would have run here: with the caller's
+arguments, folder, environment, umask, and terminal (its stdin, stdout and stderr are passed
+over the socket), and returns its exit status. Every command runs in a fresh fork, so
+nothing of one command is left for the next, and the outputs are the same bytes.
+
+Only this module is imported before a command is handed over: it is the console script's
+entry (main), so that a handed-over command does not pay for click or rich.
+
+The warm process serves one user, one Python and one installation of reportkit: its socket
+lives in a folder only the user can open, named by a hash of the interpreter, the import
+path and reportkit's files, so after an upgrade or an edit of reportkit's code a new one
+starts. It ends after IDLE_SECONDS without a command, and notes each command it ran in a
+log beside its socket. It is not used under CI, nor where REPORTKIT_WARM=0
+(REPORTKIT_WARM=1 forces it on), nor away from Linux.
+
+A handed-over command's CPU time and memory are spent in the warm process's fork, not in
+the caller: where REPORTKIT_USAGE_FILE names a file, the caller appends them there (for the
+benchmark).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+
+SERVED = ("render", "check", "pdf")  # the commands an editor repeats
+IDLE_SECONDS = 15 * 60  # REPORTKIT_WARM_IDLE may say otherwise
+PATIENCE = 120.0  # seconds to wait for a warm process to take a command (it may be importing)
+
+# Read by the interpreter or by libraries as they are imported: a warm process serves only
+# callers that agree on them. Everything else of the caller's environment is the command's.
+IMPORT_TIME_VARIABLES = ("PYTHON", "LANG", "LC_", "OPENBLAS", "OMP_", "MKL_", "FONTCONFIG")
+
+# What a render imports: the warm process imports it once, so each fork has it.
+PIPELINE = (
+    "reportkit.cli",
+    "reportkit.build",
+    "reportkit.check",
+    "reportkit.prepare",
+    "reportkit.statistics",
+    "reportkit.engines.embedded",
+    "reportkit.charts.publish",
+    "reportkit.charts.export",
+    "reportkit.charts.spec_template",
+    "reportkit.data.facts",
+    "reportkit.data.package",
+    "reportkit.manifest",
+    "reportkit.pdf",
+    "reportkit.pdfmerge",
+    "reportkit.printworker",  # WeasyPrint: the printer's workers are forked with it
+)
+
+
+def enabled() -> bool:
+    wanted = os.environ.get("REPORTKIT_WARM", "")
+    if wanted in ("0", "1"):
+        return wanted == "1" and sys.platform == "linux"
+    under_ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
+    return sys.platform == "linux" and not under_ci
+
+
+def served(argv: list[str]) -> bool:
+    """Whether the command is one a warm process runs: its name is the first argument that
+    is not an option (--debug may come before it)."""
+    if "--help" in argv or "--version" in argv:
+        return False
+    for argument in argv:
+        if not argument.startswith("-"):
+            return argument in SERVED
+    return False
+
+
+def _folder() -> str | None:
+    """The user's folder for warm processes' sockets, or None if it is not the user's alone."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
+    folder = os.path.join(base, f"reportkit-{os.getuid()}")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    info = os.lstat(folder)
+    import stat
+
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def import_path() -> list[str]:
+    """Where a warm process imports from: the caller's path without its folder, which
+    `python -m` puts first (a project's folder is content, not code)."""
+    path = list(sys.path)
+    if path and path[0] in ("", os.getcwd()):
+        path.pop(0)
+    return path
+
+
+def identity() -> str:
+    """What a warm process must share with its callers: the interpreter, the import path
+    (and when its folders last changed: an install or upgrade), reportkit's files, and the
+    environment read at import time."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts: list = [sys.executable, sys.version, import_path()]
+    for entry in import_path():
+        try:
+            parts.append(os.stat(entry or ".").st_mtime_ns)
+        except OSError:
+            parts.append(None)
+    for folder, _, files in sorted(os.walk(package)):
+        for name in sorted(files):
+            if name.endswith((".py", ".lua", ".css", ".html", ".yml", ".json")):
+                info = os.stat(os.path.join(folder, name))
+                parts.append((folder[len(package) :], name, info.st_size, info.st_mtime_ns))
+    parts.append(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith(IMPORT_TIME_VARIABLES))
+    )
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:20]
+
+
+def socket_path() -> str | None:
+    folder = _folder()
+    return None if folder is None else os.path.join(folder, identity() + ".sock")
+
+
+# The caller --------------------------------------------------------------------------------
+
+
+def hand_over(argv: list[str], path: str) -> int | None:
+    """The command run by the warm process at `path`: its exit status, or None when there
+    is no warm process to take it (the caller runs it itself)."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError:
+        connection.close()
+        return None
+    request = json.dumps(
+        {
+            "argv": argv,
+            "cwd": os.getcwd(),
+            "environ": dict(os.environ),
+            "umask": _umask(),
+            "encoding": [sys.stdout.encoding, sys.stderr.encoding],
+        }
+    ).encode()
+    with connection:
+        connection.settimeout(PATIENCE)
+        try:
+            socket.send_fds(connection, [struct.pack("!Q", len(request))], [0, 1, 2])
+            connection.sendall(request)
+            answers = connection.makefile("rb")
+            started = answers.readline()  # b"pid N": the command has started
+        except OSError:
+            return None
+        if not started.startswith(b"pid "):
+            return None  # it did not take the command: run it here
+        pid = int(started.split()[1])
+        connection.settimeout(None)  # the command takes as long as it takes
+        _forward_signals(pid)
+        try:
+            ended = answers.readline()
+        except OSError:
+            ended = b""
+    if not ended.startswith(b"exit "):
+        print("reportkit: the command's process ended without an exit status", file=sys.stderr)
+        return 1
+    _, code, usage = ended.decode().split(" ", 2)
+    if os.environ.get("REPORTKIT_USAGE_FILE"):
+        with open(os.environ["REPORTKIT_USAGE_FILE"], "a", encoding="utf-8") as out:
+            out.write(usage)  # CPU seconds and peak kB, for the benchmark
+    return int(code)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _forward_signals(pid: int) -> None:
+    """Ctrl-C and termination reach the command's process as they would have reached this
+    one (it runs in no terminal's process group)."""
+
+    def forward(number, _frame):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, number)
+
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, forward)
+
+
+def start_warm_process(path: str) -> None:
+    """A warm process for the next commands, in the background, detached from this one."""
+    import subprocess
+
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # no thread pool to fork past
+    with contextlib.suppress(OSError):  # no warm process: the next command runs itself
+        subprocess.Popen(  # from /, importing from the caller's path (not from its folder)
+            [sys.executable, "-m", "reportkit.warm", path, json.dumps(import_path())],
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+            env=environment,
+        )
+
+
+def main() -> None:
+    """The console script: the command handed over to a warm process where one serves it,
+    else run here (and a warm process started for the next one)."""
+    argv = sys.argv[1:]
+    path = socket_path() if enabled() and served(argv) else None
+    if path is not None:
+        code = hand_over(argv, path)
+        if code is not None:
+            sys.stdout.flush()
+            os._exit(code)
+    from reportkit.cli import run
+
+    code = run(argv)
+    if path is not None:
+        start_warm_process(path)
+    os._exit(code)
+
+
+# The warm process --------------------------------------------------------------------------
+
+
+def serve(path: str) -> None:
+    """Listen at `path`, import the pipeline, and run each command handed over in a fork,
+    until IDLE_SECONDS pass without one. A second warm process for the same path leaves."""
+    import fcntl
+    import importlib
+    import select
+
+    lock = open(path + ".lock", "w")  # noqa: SIM115 - held for the process's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener.bind(path)
+    listener.listen(16)  # callers wait in the queue while the pipeline is imported
+    global _log_path
+    _log_path = path + ".log"
+    idle = float(os.environ.get("REPORTKIT_WARM_IDLE", IDLE_SECONDS))
+    try:
+        for name in PIPELINE:
+            importlib.import_module(name)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the commands' processes reap themselves
+        while select.select([listener], [], [], idle)[0]:
+            connection, _ = listener.accept()
+            try:
+                _take(connection, listener)
+            except OSError:
+                pass
+            finally:
+                connection.close()
+    finally:
+        os.unlink(path)
+        listener.close()
+
+
+def _take(connection: socket.socket, listener: socket.socket) -> None:
+    credentials = connection.getsockopt(
+        socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
+    )
+    _, uid, _ = struct.unpack("3i", credentials)
+    if uid != os.getuid():
+        return
+    connection.settimeout(10)
+    header, fds, _, _ = socket.recv_fds(connection, 8, 3)
+    try:
+        while len(header) < 8:
+            more = connection.recv(8 - len(header))
+            if not more:
+                return
+            header += more
+        (length,) = struct.unpack("!Q", header)
+        body = b""
+        while len(body) < length:
+            more = connection.recv(min(1 << 16, length - len(body)))
+            if not more:
+                return
+            body += more
+        request = json.loads(body)
+        if len(fds) != 3:
+            return
+        if os.fork() == 0:
+            listener.close()
+            _run_forked(connection, fds, request)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _run_forked(connection: socket.socket, fds: list[int], request: dict) -> None:
+    """In the fork: become the caller's command, run it, answer its exit status."""
+    code = 1
+    try:
+        connection.sendall(f"pid {os.getpid()}\n".encode())  # before its exit status
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.environ.clear()
+        os.environ.update(request["environ"])
+        os.chdir(request["cwd"])
+        os.umask(request["umask"])
+        out, err = request["encoding"]
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", encoding=out or "utf-8", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding=err or "utf-8", closefd=False)  # noqa: SIM115
+        from reportkit import cli
+
+        cli.use_terminal()
+        code = cli.run(request["argv"])
+    except KeyboardInterrupt:
+        code = 130
+    except BaseException:  # noqa: BLE001 - whatever happens, the caller gets a status
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            connection.settimeout(10)
+            connection.sendall(f"exit {code} {_usage()}\n".encode())
+            _note(request, code)
+        except BaseException:  # noqa: BLE001
+            pass
+        os._exit(code)
+
+
+def _usage() -> str:
+    """This process's CPU seconds with those of the processes it waited for (its workers),
+    and the largest peak memory among them (kB)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+    return f"{cpu:.3f} {max(own.ru_maxrss, waited.ru_maxrss)}"
+
+
+def _note(request: dict, code: int) -> None:
+    """One line in the warm process's log: when, where, what, and how it ended."""
+    import time
+
+    line = json.dumps(
+        {
+            "time": time.time(),
+            "pid": os.getpid(),
+            "cwd": request["cwd"],
+            "argv": request["argv"],
+            "exit": code,
+        }
+    )
+    with open(_log_path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
+
+
+_log_path = os.devnull  # set by serve: the socket's path + ".log"
+
+
+if __name__ == "__main__":
+    sys.path[:] = json.loads(sys.argv[2])
+    serve(sys.argv[1])
