@@ -129,6 +129,43 @@ def warm_run(argv: list[str], cwd: Path, env: dict):
     )
 
 
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_stops_the_handed_over_command_and_keeps_the_last_report(tmp_path, warm_env, mini):
+    import subprocess
+    import sys
+
+    assert run_reportkit("check", mini, env=warm_env).returncode == 0
+    assert wait_for(lambda: sockets(warm_env)), "no warm process started"
+    [server] = warm_processes(Path(warm_env["XDG_RUNTIME_DIR"]))
+    root = copy_project(ROOT, tmp_path / "example", PROJECT_ENTRIES)  # a cold render: seconds
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportkit", "render", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **warm_env},
+    )
+    # Its own workers started (an interrupt inside a fork's handlers is lost, run alone too).
+    started = wait_for(lambda: any(children_of(c) for c in children_of(server)))
+    assert started, "the command was not handed over"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode != 0, err
+    assert b"Traceback" not in err
+    assert wait_for(lambda: not children_of(server)), "the command's process is still running"
+    assert not (root / "_output" / "report.pdf").exists()  # nothing half-made was published
+
+
 def test_the_warm_process_ends_when_idle(mini, warm_env):
     env = {**warm_env, "REPORTKIT_WARM_IDLE": "1"}
     assert run_reportkit("check", mini, env=env).returncode == 0

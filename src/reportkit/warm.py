@@ -170,12 +170,14 @@ def hand_over(argv: list[str], path: str) -> int | None:
             return None  # it did not take the command: run it here
         pid = int(started.split()[1])
         connection.settimeout(None)  # the command takes as long as it takes
-        _forward_signals(pid)
+        forwarded = _forward_signals(pid)
         try:
             ended = answers.readline()
         except OSError:
             ended = b""
     if not ended.startswith(b"exit "):
+        if forwarded:  # it was stopped, as asked
+            return 128 + forwarded[-1]
         print("reportkit: the command's process ended without an exit status", file=sys.stderr)
         return 1
     _, code, usage = ended.decode().split(" ", 2)
@@ -191,16 +193,20 @@ def _umask() -> int:
     return mask
 
 
-def _forward_signals(pid: int) -> None:
+def _forward_signals(pid: int) -> list[int]:
     """Ctrl-C and termination reach the command's process as they would have reached this
-    one (it runs in no terminal's process group)."""
+    one (it runs in no terminal's process group). Returns the signals forwarded, as they
+    come."""
+    forwarded: list[int] = []
 
     def forward(number, _frame):
+        forwarded.append(number)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, number)
 
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, forward)
+    return forwarded
 
 
 def start_warm_process(path: str) -> None:
@@ -249,9 +255,10 @@ def serve(path: str) -> None:
     import importlib
     import select
 
-    lock = open(path + ".lock", "w")  # noqa: SIM115 - held for the process's life
+    global _lock
+    _lock = open(path + ".lock", "w")  # noqa: SIM115 - held for the process's life
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -306,6 +313,7 @@ def _take(connection: socket.socket, listener: socket.socket) -> None:
             return
         if os.fork() == 0:
             listener.close()
+            _lock.close()  # a command outliving the warm process must not keep its lock
             _run_forked(connection, fds, request)
     finally:
         for fd in fds:
@@ -324,6 +332,11 @@ def _run_forked(connection: socket.socket, fds: list[int], request: dict) -> Non
             os.close(fd)
         os.environ.clear()
         os.environ.update(request["environ"])
+        import tempfile
+        import time
+
+        time.tzset()  # the caller's TZ
+        tempfile.tempdir = None  # the caller's TMPDIR
         os.chdir(request["cwd"])
         os.umask(request["umask"])
         out, err = request["encoding"]
@@ -379,6 +392,7 @@ def _note(request: dict, code: int) -> None:
 
 
 _log_path = os.devnull  # set by serve: the socket's path + ".log"
+_lock = None  # set by serve: held while it serves
 
 
 if __name__ == "__main__":
