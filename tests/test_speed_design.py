@@ -75,6 +75,8 @@ def test_a_changed_data_value_reaches_the_cached_html_and_pdf(tmp_path):
     assert '<td class="number">3,097</td>' in page  # its data table
     assert "Dead and missing (persons): 3,093;" not in page
     assert "laid out: sec-presentations" in proc.stdout  # the page with the chart
+    # pandoc did not convert again: the text is that of the first render, which drew the charts.
+    assert len(list((root / ".reportkit" / "cache" / "html").glob("*.html"))) == 1
     clean = copy_project(root, tmp_path / "clean", PROJECT_ENTRIES)
     proc = run_reportkit("render", clean, env={"REPORTKIT_WORKERS": "1"})
     assert proc.returncode == 0, proc.stderr

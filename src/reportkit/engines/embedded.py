@@ -433,8 +433,14 @@ def assemble_document(
     assembled = Assembler(project.root, variables, metadata, problems).assemble(document)
     metadata.update(assembled.front_matter)
     # What content may show: normalize.lua refuses any other image (engines/filters).
-    # The charts' drawings among them, drawn or not yet (they are drawn while pandoc runs).
-    drawings = {f"{CHARTS_DIR}/{chart}.svg" for chart in prepared.charts}
+    # The charts' drawings among them, drawn or not yet (they are drawn while pandoc runs):
+    # all of their files, so that the list, in pandoc's cache key, is the same in the render
+    # that first draws them as in the next (else a data edit after it converts again).
+    drawings = {
+        f"{CHARTS_DIR}/{chart}.{suffix}"
+        for chart in prepared.charts
+        for suffix in ("svg", "vl.json", "html", "png")
+    }
     metadata["reportkit-files"] = sorted({*readable_files(project.root), *drawings})
     settings = document_settings(
         project.settings, assembled.front_matter, Location(project.settings.document, 1)
