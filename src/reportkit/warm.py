@@ -253,9 +253,8 @@ def serve(path: str) -> None:
     until IDLE_SECONDS pass without one. A second warm process for the same path leaves."""
     import fcntl
     import importlib
-    import select
 
-    global _lock
+    global _lock, _log_path
     _lock = open(path + ".lock", "w")  # noqa: SIM115 - held for the process's life
     try:
         fcntl.flock(_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -266,63 +265,137 @@ def serve(path: str) -> None:
         os.unlink(path)
     listener.bind(path)
     listener.listen(16)  # callers wait in the queue while the pipeline is imported
-    global _log_path
     _log_path = path + ".log"
-    idle = float(os.environ.get("REPORTKIT_WARM_IDLE", IDLE_SECONDS))
     try:
         for name in PIPELINE:
             importlib.import_module(name)
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the commands' processes reap themselves
-        while select.select([listener], [], [], idle)[0]:
-            connection, _ = listener.accept()
-            try:
-                _take(connection, listener)
-            except OSError:
-                pass
-            finally:
-                connection.close()
+        Serving(listener).run(float(os.environ.get("REPORTKIT_WARM_IDLE", IDLE_SECONDS)))
     finally:
         os.unlink(path)
         listener.close()
 
 
-def _take(connection: socket.socket, listener: socket.socket) -> None:
-    credentials = connection.getsockopt(
-        socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
-    )
-    _, uid, _ = struct.unpack("3i", credentials)
-    if uid != os.getuid():
-        return
-    connection.settimeout(10)
-    header, fds, _, _ = socket.recv_fds(connection, 8, 3)
-    try:
-        while len(header) < 8:
-            more = connection.recv(8 - len(header))
-            if not more:
-                return
-            header += more
-        (length,) = struct.unpack("!Q", header)
-        body = b""
-        while len(body) < length:
-            more = connection.recv(min(1 << 16, length - len(body)))
-            if not more:
-                return
-            body += more
-        request = json.loads(body)
-        if len(fds) != 3:
+class Serving:
+    """The warm process's loop. It keeps a spare chart helper (workers.Helper) with
+    vl-convert started, which cannot be forked once started (its engine's threads): the
+    spare is lent to one command at a time, and when that command has taken it, a new one
+    is started once the command has ended, so that its start takes no CPU from it."""
+
+    def __init__(self, listener: socket.socket):
+        self.listener = listener
+        self.ended, self.ending = os.pipe()  # each command's fork: "pid:used|kept"
+        self.spare = self._new_spare()
+        self.lent_to: int | None = None
+
+    def run(self, idle: float) -> None:
+        import select
+
+        while True:
+            ready = select.select([self.listener, self.ended], [], [], idle)[0]
+            if not ready and not self._lent():
+                return  # idle (a command still holding the spare keeps it alive)
+            if self.ended in ready:
+                self._returned(os.read(self.ended, 4096).decode().split())
+            if self.listener in ready:
+                connection, _ = self.listener.accept()
+                try:
+                    self._take(connection)
+                except OSError:
+                    pass
+                finally:
+                    connection.close()
+
+    def _new_spare(self):
+        from reportkit.workers import Helper
+
+        return Helper(prepare=self._start_spare)
+
+    def _start_spare(self) -> None:
+        """In the spare: the warm process's sockets and lock left to it; vl-convert started."""
+        self.listener.close()
+        _lock.close()
+        os.close(self.ended)
+        os.close(self.ending)
+        from reportkit.charts.export import start_vl_convert
+
+        start_vl_convert()
+
+    def _lent(self) -> bool:
+        """Whether the spare is lent to a command still running (one killed says nothing)."""
+        if self.lent_to is None:
+            return False
+        try:
+            os.kill(self.lent_to, 0)
+            return True
+        except ProcessLookupError:
+            self._returned([f"{self.lent_to}:used"])
+            return False
+
+    def _returned(self, notes: list[str]) -> None:
+        for note in notes:
+            pid, how = note.split(":")
+            if int(pid) != self.lent_to:
+                continue
+            self.lent_to = None
+            if how == "used":
+                self.spare.close()  # the command stopped it; if it could not, now
+                self.spare = self._new_spare()
+
+    def _take(self, connection: socket.socket) -> None:
+        credentials = connection.getsockopt(
+            socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
+        )
+        _, uid, _ = struct.unpack("3i", credentials)
+        if uid != os.getuid():
             return
-        if os.fork() == 0:
-            listener.close()
-            _lock.close()  # a command outliving the warm process must not keep its lock
-            _run_forked(connection, fds, request)
-    finally:
-        for fd in fds:
-            os.close(fd)
+        connection.settimeout(10)
+        header, fds, _, _ = socket.recv_fds(connection, 8, 3)
+        try:
+            while len(header) < 8:
+                more = connection.recv(8 - len(header))
+                if not more:
+                    return
+                header += more
+            (length,) = struct.unpack("!Q", header)
+            body = b""
+            while len(body) < length:
+                more = connection.recv(min(1 << 16, length - len(body)))
+                if not more:
+                    return
+                body += more
+            request = json.loads(body)
+            if len(fds) != 3:
+                return
+            lend = not self._lent()
+            pid = os.fork()
+            if pid == 0:
+                self.listener.close()
+                _lock.close()  # a command outliving the warm process must not keep its lock
+                os.close(self.ended)
+                from reportkit import workers
+
+                workers.spare = self.spare if lend else None
+                _run_forked(connection, fds, request, lambda: self._end(lend))
+            if lend:
+                self.lent_to = pid
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def _end(self, lent: bool) -> str:
+        """In a command's fork, as it ends: whether it took the spare, told the loop."""
+        from reportkit import workers
+
+        how = "used" if lent and workers.spare is None else "kept"
+        os.write(self.ending, f"{os.getpid()}:{how} ".encode())
+        return how
 
 
-def _run_forked(connection: socket.socket, fds: list[int], request: dict) -> None:
-    """In the fork: become the caller's command, run it, answer its exit status."""
-    code = 1
+def _run_forked(connection: socket.socket, fds: list[int], request: dict, ending) -> None:
+    """In the fork: become the caller's command, run it, answer its exit status (`ending()`
+    tells the warm process first, and says what became of the spare, for the log)."""
+    code, spare = 1, ""
     try:
         connection.sendall(f"pid {os.getpid()}\n".encode())  # before its exit status
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -356,8 +429,9 @@ def _run_forked(connection: socket.socket, fds: list[int], request: dict) -> Non
             sys.stdout.flush()
             sys.stderr.flush()
             connection.settimeout(10)
+            spare = ending()
             connection.sendall(f"exit {code} {_usage()}\n".encode())
-            _note(request, code)
+            _note(request, code, spare)
         except BaseException:  # noqa: BLE001
             pass
         os._exit(code)
@@ -374,7 +448,7 @@ def _usage() -> str:
     return f"{cpu:.3f} {max(own.ru_maxrss, waited.ru_maxrss)}"
 
 
-def _note(request: dict, code: int) -> None:
+def _note(request: dict, code: int, spare: str) -> None:
     """One line in the warm process's log: when, where, what, and how it ended."""
     import time
 
@@ -385,6 +459,7 @@ def _note(request: dict, code: int) -> None:
             "cwd": request["cwd"],
             "argv": request["argv"],
             "exit": code,
+            "spare helper": spare,
         }
     )
     with open(_log_path, "a", encoding="utf-8") as log:

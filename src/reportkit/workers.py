@@ -10,6 +10,7 @@ WeasyPrint's import in a printer's worker.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -31,6 +32,10 @@ def max_workers() -> int:
 PATIENCE = 600.0  # seconds a helper's job may take (drawing a report's charts takes one)
 
 _mailbox = None  # in a helper: what its job is told (Helper.tell)
+
+# A helper with vl-convert already started, left by the warm process (warm.py) for the
+# command it forked; start_helper takes it.
+spare: Helper | None = None
 
 
 def told():
@@ -76,12 +81,14 @@ class Helper:
     A plain fork, not a process pool: it is forked before the printer's pool, whose thread
     would make a later fork unsafe, and it must not run the pool's WeasyPrint import."""
 
-    def __init__(self):
+    def __init__(self, prepare=None):
+        """`prepare()` runs in the helper first, before any job (a spare's start)."""
         context = multiprocessing.get_context("fork")
         self.inbox = context.SimpleQueue()
         self.answers, answering = context.Pipe(duplex=False)
+        self.owner = os.getpid()
         self.process = context.Process(
-            target=_serve, args=(os.getpid(), self.inbox, answering), daemon=True
+            target=_serve, args=(os.getpid(), self.inbox, answering, prepare), daemon=True
         )
         self.process.start()
         answering.close()
@@ -102,6 +109,8 @@ class Helper:
         try:
             done, value = self.answers.recv()
         except EOFError:  # it died without answering
+            if self.owner != os.getpid():
+                raise ReportError("a helper process stopped") from None
             self.process.join()
             raise ReportError(
                 f"a helper process stopped (exit code {self.process.exitcode})"
@@ -111,18 +120,25 @@ class Helper:
         return value
 
     def close(self) -> None:
-        """The helper stopped, whatever it was doing."""
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
+        """The helper stopped, whatever it was doing. Whether it still runs is read from its
+        sentinel, not from waitpid: a spare is not its command's child, and the warm
+        process that forked it lets the kernel reap its children (a reaped pid may be
+        another process's already)."""
+        if not wait([self.process.sentinel], timeout=0):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+        if self.owner == os.getpid():
+            self.process.join()
         self.answers.close()
 
 
-def _serve(parent: int, inbox, answers) -> None:
+def _serve(parent: int, inbox, answers, prepare) -> None:
     global _mailbox
     _mailbox = inbox
     die_with_parent(parent)
     progress.silence()
+    if prepare is not None:
+        prepare()
     while (job := inbox.get()) is not None:
         function, arguments = job
         try:
@@ -135,10 +151,15 @@ def _serve(parent: int, inbox, answers) -> None:
 
 
 def start_helper() -> Helper | None:
-    """A helper, where one can help: two cores or more, and a process that may fork."""
-    if (os.cpu_count() or 1) < 2 or max_workers() < 2 or not can_fork():
+    """A helper, where one can help: two cores or more, and a process that may fork (or
+    the warm process's spare, already started)."""
+    global spare
+    if (os.cpu_count() or 1) < 2 or max_workers() < 2:
         return None
-    return Helper()
+    if spare is not None:
+        taken, spare = spare, None
+        return taken
+    return Helper() if can_fork() else None
 
 
 def _warm_up(parent: int) -> None:

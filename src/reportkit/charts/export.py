@@ -219,6 +219,12 @@ def fitted_svg(cache: ChartCache, spec: dict, width: int, locale, time_locale) -
     return spec, svg
 
 
+def start_vl_convert() -> None:
+    """vl-convert's JavaScript engine started (half a second), by drawing nothing much; a
+    warm process's spare helper (warm.py) does it before it knows the project's fonts."""
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})
+
+
 def draw_charts_when_told(cache: ChartCache):
     """In a helper process (workers.Helper), as soon as the charts are known to need drawing:
     vl-convert started (its JavaScript engine takes half a second) while the parent builds
@@ -226,7 +232,7 @@ def draw_charts_when_told(cache: ChartCache):
     from reportkit.workers import told
 
     register_fonts(cache.fonts)
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})
+    start_vl_convert()
     results = []
     while (job := told()) is not None:
         results += draw_charts(cache, [job])[0]
