@@ -7,7 +7,9 @@ and then waits. Each later command hands itself over to it: the warm process for
 itself, which runs the command exactly as it would have run here: with the caller's
 arguments, folder, environment, umask, and terminal (its stdin, stdout and stderr are passed
 over the socket), and returns its exit status. Every command runs in a fresh fork, so
-nothing of one command is left for the next, and the outputs are the same bytes.
+nothing of one command is left for the next, and the outputs are the same bytes. vl-convert,
+whose engine cannot be forked once started, waits in a spare chart helper (Serving): the
+next command that draws a chart takes it instead of starting vl-convert itself.
 
 Only this module is imported before a command is handed over: it is the console script's
 entry (main), so that a handed-over command does not pay for click or rich.
