@@ -156,7 +156,10 @@ def hand_over(argv: list[str], path: str) -> int | None:
             "cwd": os.getcwd(),
             "environ": dict(os.environ),
             "umask": _umask(),
-            "encoding": [sys.stdout.encoding, sys.stderr.encoding],
+            "encoding": [
+                getattr(sys.stdout, "encoding", None),
+                getattr(sys.stderr, "encoding", None),
+            ],
         }
     ).encode()
     with connection:
