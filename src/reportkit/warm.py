@@ -318,8 +318,7 @@ class Serving:
 
     def _start_spare(self) -> None:
         """In the spare: the warm process's sockets and lock left to it; vl-convert started."""
-        self.listener.close()
-        _lock.close()
+        self._leave()
         os.close(self.ended)
         os.close(self.ending)
         from reportkit.charts.export import start_vl_convert
@@ -357,27 +356,15 @@ class Serving:
         connection.settimeout(10)
         header, fds, _, _ = socket.recv_fds(connection, 8, 3)
         try:
-            while len(header) < 8:
-                more = connection.recv(8 - len(header))
-                if not more:
-                    return
-                header += more
-            (length,) = struct.unpack("!Q", header)
-            body = b""
-            while len(body) < length:
-                more = connection.recv(min(1 << 16, length - len(body)))
-                if not more:
-                    return
-                body += more
-            request = json.loads(body)
+            header += _receive(connection, 8 - len(header))
+            request = json.loads(_receive(connection, struct.unpack("!Q", header)[0]))
             if len(fds) != 3:
                 return
             lend = not self._lent()
             pid = os.fork()
             if pid == 0:
-                self.listener.close()
-                _lock.close()  # a command outliving the warm process must not keep its lock
-                os.close(self.ended)
+                self._leave()
+                os.close(self.ended)  # it only tells, on self.ending
                 from reportkit import workers
 
                 workers.spare = self.spare if lend else None
@@ -388,6 +375,12 @@ class Serving:
             for fd in fds:
                 os.close(fd)
 
+    def _leave(self) -> None:
+        """In a fork of the warm process: its socket and lock left to it (a command or a spare
+        outliving it must not keep its lock)."""
+        self.listener.close()
+        _lock.close()
+
     def _end(self, lent: bool) -> str:
         """In a command's fork, as it ends: whether it took the spare, told the loop."""
         from reportkit import workers
@@ -395,6 +388,17 @@ class Serving:
         how = "used" if lent and workers.spare is None else "kept"
         os.write(self.ending, f"{os.getpid()}:{how} ".encode())
         return how
+
+
+def _receive(connection: socket.socket, size: int) -> bytes:
+    """Exactly `size` bytes (a caller that hangs up early: OSError)."""
+    data = b""
+    while len(data) < size:
+        more = connection.recv(min(1 << 16, size - len(data)))
+        if not more:
+            raise ConnectionError("the caller hung up")
+        data += more
+    return data
 
 
 def _run_forked(connection: socket.socket, fds: list[int], request: dict, ending) -> None:
